@@ -1,0 +1,33 @@
+{
+    "name": "Dunning: Payment Reminders, Late Penalties and Collections",
+    "summary": "Remind customers before and after the due date, compute statutory late "
+    "penalties (France, Belgium, EU), plans, collection hand-offs and a collections board",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "account_dunning developers",
+    "website": "https://github.com/account-dunning/account_dunning",
+    "license": "LGPL-3",
+    "depends": ["account", "mail"],
+    "external_dependencies": {"python": []},
+    "data": [
+        "security/account_dunning_security.xml",
+        "security/ir.model.access.csv",
+        "report/account_dunning_letter_report.xml",
+        "report/account_dunning_statement_report.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/account_dunning_policy_views.xml",
+        "views/account_dunning_run_views.xml",
+        "views/account_dunning_letter_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/account_dunning_menus.xml",
+    ],
+    "demo": [
+        "demo/account_dunning_demo.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,390 @@
+import logging
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+_logger = logging.getLogger(__name__)
+
+SENDABLE_STATES = ("draft", "to_send", "failed")
+
+
+class AccountDunningLetter(models.Model):
+    _name = "account.dunning.letter"
+    _description = "Dunning Letter"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["partner_id.name", "level_id.name"]
+
+    name = fields.Char(string="Reference", compute="_compute_name")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('is_company', '=', True), ('parent_id', '=', False)]",
+        help="The customer (commercial entity) reminded by this letter.",
+    )
+    recipient_id = fields.Many2one(
+        "res.partner",
+        string="Addressee",
+        compute="_compute_recipient_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The customer's invoicing address: where the e-mail or letter goes.",
+    )
+    lang = fields.Selection(related="recipient_id.lang", string="Language")
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
+    date = fields.Date(required=True, default=fields.Date.context_today, index=True, tracking=True)
+    run_id = fields.Many2one("account.dunning.run", string="Run", index="btree_not_null", readonly=True)
+    level_id = fields.Many2one(
+        "account.dunning.level", string="Level", required=True, index=True, tracking=True, check_company=True
+    )
+    policy_id = fields.Many2one(related="level_id.policy_id", store=True)
+    channel = fields.Selection(related="level_id.channel", store=True, readonly=False, precompute=True, tracking=True)
+    is_formal_notice = fields.Boolean(related="level_id.is_formal_notice")
+    apply_penalties = fields.Boolean(related="level_id.apply_penalties")
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("to_send", "To send"),
+            ("sent", "Sent"),
+            ("cancelled", "Cancelled"),
+            ("failed", "Failed"),
+        ],
+        default="draft",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    auto_send = fields.Boolean(readonly=True, copy=False, help="The daily run sends this letter without review.")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    line_ids = fields.One2many("account.dunning.letter.line", "letter_id", string="Late items", copy=True)
+    line_count = fields.Integer(compute="_compute_amounts", store=True)
+    amount_due = fields.Monetary(compute="_compute_amounts", store=True, string="Amount due")
+    credit_amount = fields.Monetary(
+        string="Unapplied credits",
+        readonly=True,
+        help="Open credit notes and payments not yet matched to an invoice, in this currency. "
+        "They reduce what the customer has to pay.",
+    )
+    amount_net = fields.Monetary(compute="_compute_amounts", store=True, string="Net amount due")
+    sent_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+    is_printed = fields.Boolean(string="Printed", readonly=True, copy=False)
+    failure_reason = fields.Text(readonly=True, copy=False)
+    mail_message_id = fields.Many2one("mail.message", readonly=True, copy=False, index="btree_not_null")
+    pdf_attachment_id = fields.Many2one("ir.attachment", string="Letter PDF", readonly=True, copy=False)
+
+    _one_per_day = models.UniqueIndex(
+        "(partner_id, company_id, currency_id, date) WHERE state != 'cancelled'",
+        "A customer receives at most one letter per currency and day.",
+    )
+
+    def _compute_name(self):
+        for letter in self:
+            letter.name = f"{letter.date.year}/{letter.id:06d}" if letter.id and letter.date else self.env._("New")
+
+    @api.depends("partner_id")
+    def _compute_recipient_id(self):
+        for letter in self:
+            letter.recipient_id = letter.partner_id.address_get(["invoice"])["invoice"] if letter.partner_id else False
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for letter in self:
+            letter.user_id = letter.partner_id.dunning_responsible_id or letter.partner_id.user_id
+
+    @api.depends("line_ids.amount_due", "credit_amount")
+    def _compute_amounts(self):
+        for letter in self:
+            letter.line_count = len(letter.line_ids)
+            letter.amount_due = letter.currency_id.round(sum(letter.line_ids.mapped("amount_due")))
+            letter.amount_net = max(letter.amount_due - letter.credit_amount, 0.0)
+
+    def _compute_display_name(self):
+        for letter in self:
+            letter.display_name = f"{letter.name} - {letter.partner_id.name or ''} ({letter.level_id.name or ''})"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if any(letter.state == "sent" for letter in self):
+            raise UserError(self.env._("A sent letter is part of the customer's history and cannot be deleted."))
+
+    # ------------------------------------------------------------------
+    # Amounts
+    # ------------------------------------------------------------------
+
+    def _refresh_credit_amounts(self):
+        """Unapplied credits per letter, in one query for all letters."""
+        if not self:
+            return
+        rows = self.env["account.move.line"]._read_group(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual_currency", "<", 0),
+            ],
+            ["partner_id", "company_id", "currency_id"],
+            ["amount_residual_currency:sum"],
+        )
+        credits = {(p.id, c.id, cur.id): -amount for p, c, cur, amount in rows}
+        for letter in self:
+            key = (letter.partner_id.id, letter.company_id.id, letter.currency_id.id)
+            letter.credit_amount = letter.currency_id.round(credits.get(key, 0.0))
+
+    def _recheck_lines(self):
+        """Drop the lines paid, disputed or frozen since the letter was made, refresh what is
+        still due, and cancel the letters left empty. Returns the letters still worth sending."""
+        lines = self.line_ids
+        still_due = lines.move_line_id._dunning_still_due()
+        gone = lines.filtered(lambda line: line.move_line_id not in still_due)
+        for letter in gone.letter_id:
+            removed = gone.filtered(lambda line, letter=letter: line.letter_id == letter)
+            letter._message_log(
+                body=Markup("%s<ul>%s</ul>")
+                % (
+                    self.env._("Removed from the letter before sending (paid, disputed or frozen since):"),
+                    Markup().join(Markup("<li>%s</li>") % line.move_id.name for line in removed),
+                )
+            )
+        gone.unlink()
+        for line in lines - gone:
+            residual = line.move_line_id.amount_residual_currency
+            if line.currency_id.compare_amounts(line.amount_due, residual):
+                line.amount_due = residual
+        self._refresh_credit_amounts()
+        empty = self.filtered(lambda letter: not letter.line_ids)
+        if empty:
+            empty.write({"state": "cancelled"})
+            empty._message_log_batch(
+                bodies=dict.fromkeys(empty.ids, self.env._("Cancelled before sending: nothing is due any more."))
+            )
+        return self - empty
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_confirm(self):
+        """A reviewed draft is ready to go."""
+        drafts = self.filtered(lambda letter: letter.state == "draft")
+        drafts.write({"state": "to_send"})
+
+    def action_cancel(self):
+        if any(letter.state == "sent" for letter in self):
+            raise UserError(self.env._("A sent letter cannot be cancelled."))
+        self.write({"state": "cancelled"})
+
+    def action_reset_to_draft(self):
+        self.filtered(lambda letter: letter.state in ("cancelled", "failed")).write(
+            {"state": "draft", "failure_reason": False}
+        )
+
+    def action_send(self):
+        """Send (e-mail), queue for posting (letter) or hand to a collector (phone) each letter,
+        after re-checking every line. A failure marks that letter 'failed' and the others go on."""
+        not_sendable = self.filtered(lambda letter: letter.state not in SENDABLE_STATES)
+        if not_sendable:
+            raise UserError(
+                self.env._(
+                    "Letter %(letter)s is %(state)s: only draft, to-send or failed letters can be sent.",
+                    letter=not_sendable[0].display_name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[not_sendable[0].state],
+                )
+            )
+        letters = self._recheck_lines()
+        sent = self.browse()
+        for letter in letters:
+            try:
+                with self.env.cr.savepoint():
+                    letter._send_one()
+                sent |= letter
+            except Exception as error:  # noqa: BLE001 - any failure must be recorded, not lost
+                _logger.warning("Dunning letter %s could not be sent: %s", letter.id, error)
+                letter._mark_failed(str(error))
+        sent._after_send()
+        return True
+
+    def action_retry(self):
+        return self.filtered(lambda letter: letter.state == "failed").action_send()
+
+    def action_preview(self):
+        self.ensure_one()
+        return (self.level_id.report_id or self.env.ref("account_dunning.action_report_dunning_letter")).report_action(
+            self
+        )
+
+    def action_print_letters(self):
+        """One merged PDF of the selected printed-letter channel letters, marked as printed."""
+        letters = self.filtered(lambda letter: letter.channel == "letter" and letter.state == "sent")
+        if not letters:
+            raise UserError(self.env._("Select sent letters of the 'Printed letter' channel to print them."))
+        letters.write({"is_printed": True})
+        return self.env.ref("account_dunning.action_report_dunning_letter").report_action(letters)
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    def _render_pdf(self):
+        self.ensure_one()
+        report = self.level_id.report_id or self.env.ref("account_dunning.action_report_dunning_letter")
+        content, report_format = self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
+        extension = "pdf" if report_format == "pdf" else "html"
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.env._('Reminder')} {self.name.replace('/', '-')}.{extension}",
+                "raw": content,
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/pdf" if report_format == "pdf" else "text/html",
+            }
+        )
+        self.pdf_attachment_id = attachment
+        return attachment
+
+    def _send_one(self):
+        self.ensure_one()
+        getattr(self, f"_send_by_{self.channel}")()
+        self.write({"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False})
+
+    def _send_by_email(self):
+        recipient = self.recipient_id or self.partner_id
+        if not recipient.email:
+            raise UserError(
+                self.env._(
+                    "%(partner)s has no e-mail address: add one or use another channel.", partner=recipient.display_name
+                )
+            )
+        attachments = self._render_pdf()
+        if self.level_id.attach_invoices:
+            for invoice in self.line_ids.move_id:
+                content, report_format = self.env["ir.actions.report"]._render_qweb_pdf(
+                    "account.account_invoices", invoice.ids
+                )
+                attachments |= self.env["ir.attachment"].create(
+                    {
+                        "name": f"{invoice._get_report_base_filename()}.{'pdf' if report_format == 'pdf' else 'html'}",
+                        "raw": content,
+                        "res_model": self._name,
+                        "res_id": self.id,
+                    }
+                )
+        template = self.level_id.mail_template_id or self.env.ref("account_dunning.mail_template_dunning_letter")
+        messages = self.message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            attachment_ids=[Command.set(attachments.ids)],
+        )
+        self.mail_message_id = messages[:1]
+
+    def _send_by_letter(self):
+        attachment = self._render_pdf()
+        self.message_post(
+            body=self.env._("Letter ready to be printed and posted."),
+            attachment_ids=attachment.ids,
+        )
+        self.is_printed = False
+
+    def _send_by_phone(self):
+        lines = Markup().join(
+            Markup("<li>%s</li>")
+            % self.env._(
+                "%(invoice)s due %(due)s: %(amount)s",
+                invoice=line.move_id.name,
+                due=line.date_maturity,
+                amount=line.amount_due,
+            )
+            for line in self.line_ids
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=fields.Date.context_today(self),
+            summary=self.env._(
+                "Call %(partner)s: %(amount)s overdue", partner=self.partner_id.name, amount=self.amount_net
+            ),
+            note=Markup("<ul>%s</ul>") % lines,
+            user_id=self._activity_user().id,
+        )
+
+    def _send_by_none(self):
+        return True
+
+    def _activity_user(self):
+        self.ensure_one()
+        if self.user_id:
+            return self.user_id
+        if not self.env.user._is_superuser():
+            return self.env.user
+        return self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+
+    def _after_send(self):
+        """Record on the lines, the invoices and the customer what was sent."""
+        if not self:
+            return
+        # A run sends on its own date (it may replay past days); a collector sends today.
+        today = self.env.context.get("dunning_send_date") or fields.Date.context_today(self)
+        for letter in self:
+            for line in letter.line_ids:
+                vals = {"dunning_level_id": line.level_id.id, "dunning_last_date": today}
+                if line.level_id.is_formal_notice and not line.move_line_id.dunning_formal_notice_date:
+                    vals["dunning_formal_notice_date"] = today
+                line.move_line_id.write(vals)
+            if letter.level_id.propose_handoff:
+                letter.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._(
+                        "Consider handing %(partner)s over to a collection agency", partner=letter.partner_id.name
+                    ),
+                    user_id=letter._activity_user().id,
+                )
+        invoice_notes = {}
+        for line in self.line_ids:
+            invoice_notes.setdefault(line.move_id.id, []).append(line)
+        self.env["account.move"].browse(list(invoice_notes))._message_log_batch(
+            bodies={
+                move_id: Markup("%s")
+                % self.env._(
+                    "Reminder sent: %(level)s (letter %(letter)s).",
+                    level=lines[0].level_id.name,
+                    letter=lines[0].letter_id.name,
+                )
+                for move_id, lines in invoice_notes.items()
+            }
+        )
+        self.partner_id._message_log_batch(
+            bodies={
+                letter.partner_id.id: Markup("%s")
+                % self.env._(
+                    "Dunning letter %(letter)s sent: %(level)s, %(count)s item(s).",
+                    letter=letter.name,
+                    level=letter.level_id.name,
+                    count=letter.line_count,
+                )
+                for letter in self
+            }
+        )
+
+    def _mark_failed(self, reason):
+        self.write({"state": "failed", "failure_reason": reason})
+        for letter in self:
+            letter._message_log(body=self.env._("Sending failed: %(reason)s", reason=reason))

@@ -1,0 +1,36 @@
+from odoo import api, fields, models
+
+
+class AccountDunningLetterLine(models.Model):
+    _name = "account.dunning.letter.line"
+    _description = "Dunning Letter Line"
+    _order = "letter_id, date_maturity, id"
+    _check_company_auto = True
+
+    letter_id = fields.Many2one("account.dunning.letter", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="letter_id.company_id", store=True, index=True, precompute=True)
+    currency_id = fields.Many2one(related="letter_id.currency_id", store=True, precompute=True)
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Receivable line",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    move_id = fields.Many2one(related="move_line_id.move_id", store=True, index=True, string="Invoice")
+    invoice_date = fields.Date(related="move_id.invoice_date")
+    payment_reference = fields.Char(related="move_id.payment_reference")
+    level_id = fields.Many2one("account.dunning.level", required=True, index=True, ondelete="restrict")
+    date_maturity = fields.Date(string="Due date", required=True)
+    amount_due = fields.Monetary(
+        string="Amount due",
+        currency_field="currency_id",
+        help="What was still due on this line when the letter was made or sent.",
+    )
+    days_late = fields.Integer(compute="_compute_days_late", help="Days past the due date on the letter's date.")
+
+    @api.depends("date_maturity", "letter_id.date")
+    def _compute_days_late(self):
+        for line in self:
+            line.days_late = (line.letter_id.date - line.date_maturity).days if line.letter_id.date else 0

@@ -1,0 +1,198 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+PENALTY_REGIMES = [
+    ("fr_b2b", "France - professional customers (Code de commerce L441-10)"),
+    ("fr_b2c", "France - consumers (legal rate after formal notice)"),
+    ("be_b2b", "Belgium - professional customers (law of 2 August 2002)"),
+    ("be_b2c", "Belgium - consumers (Code of Economic Law, Book XIX)"),
+    ("eu_b2b", "EU - professional customers (Directive 2011/7/EU)"),
+    ("none", "No statutory penalties"),
+]
+CONSUMER_REGIMES = ("fr_b2c", "be_b2c", "none")
+
+# The regime a new company's default policies follow, by country.
+DEFAULT_REGIMES_BY_COUNTRY = {
+    "FR": {"professional": "fr_b2b", "consumer": "fr_b2c"},
+    "BE": {"professional": "be_b2b", "consumer": "be_b2c"},
+}
+DEFAULT_REGIMES_ELSEWHERE = {"professional": "eu_b2b", "consumer": "none"}
+
+# Common French practice: a courtesy reminder before the due date, two reminders, a formal
+# notice printable for registered mail, then a proposal to hand the file to an agency.
+DEFAULT_LEVELS = [
+    {
+        "sequence": 10,
+        "name": _lt("Courtesy reminder"),
+        "delay_days": -5,
+        "channel": "email",
+        "auto_send": True,
+        "tone": "courtesy",
+    },
+    {
+        "sequence": 20,
+        "name": _lt("First reminder"),
+        "delay_days": 7,
+        "channel": "email",
+        "auto_send": True,
+        "tone": "first",
+    },
+    {
+        "sequence": 30,
+        "name": _lt("Second reminder"),
+        "delay_days": 20,
+        "channel": "email",
+        "auto_send": True,
+        "apply_penalties": True,
+        "tone": "firm",
+    },
+    {
+        "sequence": 40,
+        "name": _lt("Formal notice"),
+        "delay_days": 45,
+        "channel": "letter",
+        "auto_send": False,
+        "apply_penalties": True,
+        "is_formal_notice": True,
+        "tone": "formal_notice",
+    },
+    {
+        "sequence": 50,
+        "name": _lt("Collection hand-off proposal"),
+        "delay_days": 60,
+        "channel": "phone",
+        "auto_send": False,
+        "apply_penalties": True,
+        "propose_handoff": True,
+        "tone": "handoff",
+    },
+]
+
+
+class AccountDunningPolicy(models.Model):
+    _name = "account.dunning.policy"
+    _description = "Dunning Policy"
+    _order = "company_id, customer_kind, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    customer_kind = fields.Selection(
+        [("professional", "Professionals"), ("consumer", "Consumers")],
+        string="Customers",
+        required=True,
+        default="professional",
+        help="Which customers this policy is written for; it decides the default policy of "
+        "a customer and which penalty regimes make sense.",
+    )
+    penalty_regime = fields.Selection(
+        PENALTY_REGIMES,
+        required=True,
+        default="none",
+        help="The late-payment law applied to the customers of this policy.",
+    )
+    contractual_rate = fields.Float(
+        string="Contractual rate (%)",
+        digits=(16, 4),
+        help="Late-payment interest rate agreed in your terms, in percent per year. Empty "
+        "means the statutory default rate. In France it may not be lower than three times "
+        "the legal interest rate of the half-year.",
+    )
+    allow_level_skip = fields.Boolean(
+        string="Skip to the highest level due",
+        help="When a line is late enough for several levels at once (for example when the "
+        "addon is installed on an old receivable), send directly the highest level due "
+        "instead of going through each level in turn.",
+    )
+    level_ids = fields.One2many("account.dunning.level", "policy_id", string="Levels", copy=True)
+    level_count = fields.Integer(compute="_compute_level_count")
+    note = fields.Html(translate=True)
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for policy in self:
+            policy.level_count = len(policy.level_ids)
+
+    @api.constrains("customer_kind", "penalty_regime")
+    def _check_regime_fits_customers(self):
+        for policy in self:
+            if policy.customer_kind == "consumer" and policy.penalty_regime not in CONSUMER_REGIMES:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s is for consumers: it cannot use a regime meant for "
+                        "professional customers (fixed indemnity, B2B rate).",
+                        policy=policy.display_name,
+                    )
+                )
+
+    def _check_usable(self):
+        """A policy is used by customers only once it has a level to send."""
+        for policy in self:
+            if not policy.level_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s has no level: add at least one level before using it.",
+                        policy=policy.display_name,
+                    )
+                )
+
+    def _sorted_levels(self):
+        self.ensure_one()
+        return self.level_ids.sorted(lambda level: (level.delay_days, level.sequence, level.id))
+
+    @api.model
+    def _default_regime(self, company, kind):
+        regimes = DEFAULT_REGIMES_BY_COUNTRY.get(company.country_id.code, DEFAULT_REGIMES_ELSEWHERE)
+        return regimes[kind]
+
+    @api.model
+    def _create_default_policy(self, company, kind):
+        """Create the shipped policy of a customer kind for a company, translated in every
+        installed language."""
+        names = {
+            "professional": _lt("Professional customers"),
+            "consumer": _lt("Consumers"),
+        }
+        source = self.with_context(lang="en_US")
+        level_vals = []
+        for spec in DEFAULT_LEVELS:
+            vals = {key: value for key, value in spec.items() if key != "tone"}
+            vals["name"] = source.env._(spec["name"])
+            vals["letter_intro"] = source.env["account.dunning.level"]._default_intro(spec["tone"], kind)
+            if kind == "consumer":
+                # Consumers owe no penalty wording before a formal notice, and no fee ever.
+                vals["apply_penalties"] = spec.get("is_formal_notice", False)
+            level_vals.append(vals)
+        policy = source.with_company(company).create(
+            {
+                "name": source.env._(names[kind]),
+                "company_id": company.id,
+                "customer_kind": kind,
+                "penalty_regime": self._default_regime(company, kind),
+                "level_ids": [fields.Command.create(vals) for vals in level_vals],
+            }
+        )
+        policy._translate_defaults(names[kind], kind)
+        return policy
+
+    def _translate_defaults(self, name_source, kind):
+        """Give the shipped names and texts their translation in every active language."""
+        langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        if not langs:
+            return
+        for policy in self:
+            policy.update_field_translations(
+                "name", {lang: self.with_context(lang=lang).env._(name_source) for lang in langs}
+            )
+            for level, spec in zip(policy._sorted_levels(), DEFAULT_LEVELS, strict=False):
+                level.update_field_translations(
+                    "name", {lang: self.with_context(lang=lang).env._(spec["name"]) for lang in langs}
+                )
+                level.update_field_translations(
+                    "letter_intro",
+                    {lang: level.with_context(lang=lang)._default_intro(spec["tone"], kind) for lang in langs},
+                )

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    dunning_policy_professional_id = fields.Many2one(
+        related="company_id.dunning_policy_professional_id", readonly=False
+    )
+    dunning_policy_consumer_id = fields.Many2one(related="company_id.dunning_policy_consumer_id", readonly=False)
+    dunning_min_gap_days = fields.Integer(related="company_id.dunning_min_gap_days", readonly=False)
+    dunning_auto_send = fields.Boolean(related="company_id.dunning_auto_send", readonly=False)

@@ -1,0 +1,65 @@
+from datetime import date
+
+from odoo.fields import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class DunningCommon(AccountTestInvoicingCommon):
+    """A French company with its default dunning policies, customers of both kinds, and
+    helpers that read like scenarios: invoice, pay, run on a day, read the letters."""
+
+    @classmethod
+    @AccountTestInvoicingCommon.setup_country("fr")
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.eur = cls.company.currency_id
+        cls.professional = cls.env["res.partner"].create(
+            {"name": "Boulangerie Test SARL", "is_company": True, "email": "compta@boulangerie.example.com"}
+        )
+        cls.consumer = cls.env["res.partner"].create({"name": "Jeanne Martin", "email": "jeanne@example.com"})
+        cls.terms_30 = cls.env["account.payment.term"].create(
+            {"name": "30 days", "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})]}
+        )
+        cls.policy_pro = cls.company.dunning_policy_professional_id
+        cls.policy_consumer = cls.company.dunning_policy_consumer_id
+        cls.levels = cls.policy_pro._sorted_levels()
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref("account_dunning.group_dunning_manager")
+
+    @classmethod
+    def invoice(cls, partner, amount, invoice_date, terms=None, currency=None, company=None, post=True):
+        """A customer invoice of ``amount`` incl. VAT (no tax line, so the figures stay plain)."""
+        vals = {
+            "partner_id": partner,
+            "invoice_date": invoice_date,
+            "invoice_payment_term_id": terms or cls.terms_30,
+            "post": post,
+            "tax_ids": [],
+        }
+        if currency:
+            vals["currency_id"] = currency
+        if company:
+            vals["company_id"] = company
+        return cls._create_invoice_one_line(price_unit=amount, **vals)
+
+    @classmethod
+    def pay(cls, invoice, amount, on):
+        return cls._register_payment(invoice, amount=amount, payment_date=on)
+
+    def dun(self, on, company=None, send=True):
+        company = company or self.company
+        run = self.env["account.dunning.run"]._get_or_create(
+            company, on if isinstance(on, date) else date.fromisoformat(on)
+        )
+        run.send_letters = send
+        run.action_run()
+        return run
+
+    def letters(self, partner, **extra):
+        domain = [("partner_id", "=", partner.id), ("state", "!=", "cancelled")]
+        domain += [(key, "=", value) for key, value in extra.items()]
+        return self.env["account.dunning.letter"].search(domain, order="date, id")
