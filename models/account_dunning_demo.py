@@ -56,10 +56,9 @@ class AccountDunningDemo(models.AbstractModel):
         months of invoices (some on installments), payments (full and partial), disputes,
         then the dunning process replayed week after week up to today."""
         rng = random.Random(seed)
-        company = self.env.company
+        company = self._demo_company()
+        self = self.with_company(company)  # noqa: PLW0642 - everything below belongs to the demo company
         today = fields.Date.context_today(self)
-        if not self.env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1):
-            return False  # no chart of accounts: nothing to invoice with
         partners = self._demo_partners(rng, company)
         terms = self._demo_payment_terms(company)
         products = self._demo_products(company)
@@ -81,6 +80,32 @@ class AccountDunningDemo(models.AbstractModel):
         )
         self._demo_dunning_history(company, today)
         return True
+
+    def _demo_company(self):
+        """A French company with the French chart when the localisation is installed (the
+        generic chart otherwise), made the admin's current company."""
+        company = self.env["res.company"].create(
+            {
+                "name": "Atelier Lumière SARL (dunning demo)",
+                "country_id": self.env.ref("base.fr").id,
+                "street": "12 rue des Tanneurs",
+                "zip": "69002",
+                "city": "Lyon",
+                "email": "compta@atelier-lumiere.example.com",
+                "currency_id": self.env.ref("base.EUR").id,
+            }
+        )
+        self.env["ir.model.data"]._update_xmlids(
+            [{"xml_id": "account_dunning.demo_company", "record": company, "noupdate": True}]
+        )
+        chart = self.env["account.chart.template"]
+        chart.try_loading(chart._guess_chart_template(company.country_id), company)
+        self.env["res.partner.bank"].create(
+            {"acc_number": "FR76 3000 4000 0312 3456 7890 143", "partner_id": company.partner_id.id}
+        )
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+        return company.with_company(company) and company
 
     def _demo_partners(self, rng, company):
         country_fr = self.env.ref("base.fr")

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import date
 
 from odoo.fields import Command
@@ -58,6 +59,14 @@ class DunningCommon(AccountTestInvoicingCommon):
         run.send_letters = send
         run.action_run()
         return run
+
+    @contextmanager
+    def assertRefused(self, exception, message_part):
+        """The operation fails with ``exception`` whose message says ``message_part``, and is
+        rolled back (Odoo's assertRaises wraps it in a savepoint; assertRaisesRegex does not)."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertIn(message_part, str(caught.exception))
 
     def letters(self, partner, **extra):
         domain = [("partner_id", "=", partner.id), ("state", "!=", "cancelled")]

@@ -75,14 +75,20 @@ class TestDemoData(AccountTestInvoicingCommon):
     """The demo database the README promises: loaded in the main company at install."""
 
     def test_demo_book_is_loaded(self):
-        company = self.env.ref("base.main_company")
-        invoices = self.env["account.move"].search(
-            [
-                ("company_id", "=", company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("partner_id.email", "=like", "%example.com"),
-            ]
+        company = self.env.ref("account_dunning.demo_company")
+        self.assertEqual(company.country_id.code, "FR")
+        self.assertEqual(company.chart_template, "fr")
+        invoices = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("partner_id.email", "=like", "%example.com"),
+                ]
+            )
         )
         customers = invoices.partner_id
         self.assertGreaterEqual(len(customers), 30)
@@ -96,7 +102,7 @@ class TestDemoData(AccountTestInvoicingCommon):
         )
         self.assertTrue(multi, "some invoices are on installments")
         self.assertTrue(invoices.filtered("dunning_excluded"), "some invoices are disputed")
-        letters = self.env["account.dunning.letter"].search([("company_id", "=", company.id)])
+        letters = self.env["account.dunning.letter"].sudo().search([("company_id", "=", company.id)])
         self.assertTrue(letters.filtered(lambda letter: letter.state == "sent"), "the past weeks were dunned")
         # Disputes were recorded before the dunning history was replayed: never reminded.
         self.assertFalse(letters.line_ids.move_id.filtered("dunning_excluded"))
