@@ -14,6 +14,8 @@
         "security/ir.model.access.csv",
         "report/account_dunning_letter_report.xml",
         "report/account_dunning_statement_report.xml",
+        "report/account_invoice_report.xml",
+        "data/account_dunning_rate_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/account_dunning_policy_views.xml",
@@ -21,7 +23,9 @@
         "views/account_dunning_letter_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/account_dunning_rate_views.xml",
         "views/res_config_settings_views.xml",
+        "wizard/account_dunning_penalty_invoice_views.xml",
         "views/account_dunning_menus.xml",
     ],
     "demo": [

@@ -84,6 +84,9 @@ class AccountDunningLetter(models.Model):
         "They reduce what the customer has to pay.",
     )
     amount_net = fields.Monetary(compute="_compute_amounts", store=True, string="Net amount due")
+    interest_amount = fields.Monetary(compute="_compute_amounts", store=True, string="Interest")
+    indemnity_amount = fields.Monetary(compute="_compute_amounts", store=True, string="Indemnities")
+    penalty_error = fields.Char(readonly=True, copy=False, help="Why penalties could not be computed.")
     sent_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     is_printed = fields.Boolean(string="Printed", readonly=True, copy=False)
     failure_reason = fields.Text(readonly=True, copy=False)
@@ -109,11 +112,14 @@ class AccountDunningLetter(models.Model):
         for letter in self:
             letter.user_id = letter.partner_id.dunning_responsible_id or letter.partner_id.user_id
 
-    @api.depends("line_ids.amount_due", "credit_amount")
+    @api.depends("line_ids.amount_due", "line_ids.interest_amount", "line_ids.indemnity_amount", "credit_amount")
     def _compute_amounts(self):
         for letter in self:
+            currency = letter.currency_id
             letter.line_count = len(letter.line_ids)
-            letter.amount_due = letter.currency_id.round(sum(letter.line_ids.mapped("amount_due")))
+            letter.amount_due = currency.round(sum(letter.line_ids.mapped("amount_due")))
+            letter.interest_amount = currency.round(sum(letter.line_ids.mapped("interest_amount")))
+            letter.indemnity_amount = currency.round(sum(letter.line_ids.mapped("indemnity_amount")))
             letter.amount_net = max(letter.amount_due - letter.credit_amount, 0.0)
 
     def _compute_display_name(self):
@@ -150,6 +156,31 @@ class AccountDunningLetter(models.Model):
             key = (letter.partner_id.id, letter.company_id.id, letter.currency_id.id)
             letter.credit_amount = letter.currency_id.round(credits.get(key, 0.0))
 
+    def _refresh_penalties(self, on_date=None):
+        """Interest and indemnity of each line of the letters that state penalties, on the
+        letter's date (or ``on_date``). Returns the missing-rate errors met."""
+        letters = self.filtered("apply_penalties")
+        errors = []
+        for day in set(letters.mapped("date")):
+            group = letters.filtered(lambda letter, day=day: letter.date == day)
+            results = group.line_ids.move_id._compute_late_penalties(on_date or day)
+            by_line = {line.id: penalty for result in results.values() for line, penalty in result.lines}
+            for letter in group:
+                letter.penalty_error = False
+                indemnity_done = set()
+                for line in letter.line_ids:
+                    result = results.get(line.move_id.id)
+                    penalty = by_line.get(line.move_line_id.id)
+                    if result and result.error:
+                        letter.penalty_error = line.move_id._dunning_rate_error_message(result.error)
+                        errors.append(result.error)
+                    indemnity = 0.0
+                    if result and line.move_id.id not in indemnity_done:
+                        indemnity = result.indemnity
+                        indemnity_done.add(line.move_id.id)
+                    line.write({"interest_amount": penalty.interest if penalty else 0.0, "indemnity_amount": indemnity})
+        return errors
+
     def _recheck_lines(self):
         """Drop the lines paid, disputed or frozen since the letter was made, refresh what is
         still due, and cancel the letters left empty. Returns the letters still worth sending."""
@@ -171,6 +202,7 @@ class AccountDunningLetter(models.Model):
             if line.currency_id.compare_amounts(line.amount_due, residual):
                 line.amount_due = residual
         self._refresh_credit_amounts()
+        self._refresh_penalties(self.env.context.get("dunning_send_date") or fields.Date.context_today(self))
         empty = self.filtered(lambda letter: not letter.line_ids)
         if empty:
             empty.write({"state": "cancelled"})
@@ -263,6 +295,9 @@ class AccountDunningLetter(models.Model):
 
     def _send_one(self):
         self.ensure_one()
+        if self.penalty_error:
+            # Never send a letter stating penalties with figures the law does not support.
+            raise UserError(self.penalty_error)
         getattr(self, f"_send_by_{self.channel}")()
         self.write({"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False})
 
@@ -357,6 +392,7 @@ class AccountDunningLetter(models.Model):
                     ),
                     user_id=letter._activity_user().id,
                 )
+        self.filtered(lambda letter: letter.level_id.invoice_penalties)._invoice_penalties(today)
         invoice_notes = {}
         for line in self.line_ids:
             invoice_notes.setdefault(line.move_id.id, []).append(line)
@@ -383,6 +419,28 @@ class AccountDunningLetter(models.Model):
                 for letter in self
             }
         )
+
+    def _invoice_penalties(self, on_date):
+        """Levels that invoice penalties: one posted penalty invoice per letter's customer."""
+        for letter in self:
+            wizard = self.env["account.dunning.penalty.invoice"].create(
+                {
+                    "company_id": letter.company_id.id,
+                    "move_ids": [Command.set(letter.line_ids.move_id.ids)],
+                    "date": on_date,
+                    "post": True,
+                }
+            )
+            try:
+                with self.env.cr.savepoint():
+                    invoices = wizard._create_penalty_invoices()
+                    invoices.action_post()
+            except UserError as error:
+                letter._message_log(body=self.env._("Penalties not invoiced: %(reason)s", reason=str(error)))
+                continue
+            letter._message_log(
+                body=self.env._("Penalty invoice %(invoices)s created.", invoices=", ".join(invoices.mapped("name")))
+            )
 
     def _mark_failed(self, reason):
         self.write({"state": "failed", "failure_reason": reason})

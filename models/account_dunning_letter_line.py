@@ -28,6 +28,14 @@ class AccountDunningLetterLine(models.Model):
         currency_field="currency_id",
         help="What was still due on this line when the letter was made or sent.",
     )
+    interest_amount = fields.Monetary(
+        string="Interest",
+        currency_field="currency_id",
+        help="Late-payment interest on the letter's date, not yet invoiced.",
+    )
+    indemnity_amount = fields.Monetary(
+        string="Indemnity", currency_field="currency_id", help="Recovery indemnity of the invoice (once per invoice)."
+    )
     days_late = fields.Integer(compute="_compute_days_late", help="Days past the due date on the letter's date.")
 
     @api.depends("date_maturity", "letter_id.date")

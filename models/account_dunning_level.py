@@ -48,6 +48,11 @@ class AccountDunningLevel(models.Model):
         string="State penalties",
         help="The letter shows the late-payment interest and indemnity the law allows.",
     )
+    invoice_penalties = fields.Boolean(
+        string="Invoice the penalties",
+        help="Sending a letter of this level also invoices (and posts) the late-payment penalties of its "
+        "invoices, up to the letter's date.",
+    )
     propose_handoff = fields.Boolean(
         string="Propose a collection hand-off",
         help="Reaching this level asks the dunning managers to consider handing the file to a collection agency.",

@@ -2,6 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import LazyTranslate
 
+from ..law.rates import MissingRateError, check_fr_contractual_rate
+from .penalty_tools import to_decimal
+
 _lt = LazyTranslate(__name__)
 
 PENALTY_REGIMES = [
@@ -129,6 +132,45 @@ class AccountDunningPolicy(models.Model):
                     )
                 )
 
+    @api.constrains("contractual_rate", "penalty_regime")
+    def _check_contractual_rate(self):
+        """A French contractual rate may not be under three times the legal interest rate of
+        the half-year (L441-10 II): refused for the current half-year, when the policy is set.
+        For other half-years the engine applies the floor to the days concerned."""
+        table = self.env["account.dunning.rate"]._rate_table()
+        today = fields.Date.context_today(self)
+        for policy in self:
+            if policy.contractual_rate < 0:
+                raise ValidationError(self.env._("A contractual rate cannot be negative."))
+            if policy.penalty_regime == "fr_b2c" and policy.contractual_rate:
+                raise ValidationError(
+                    self.env._("French consumers owe the legal rate only: a consumer policy takes no contractual rate.")
+                )
+            if policy.penalty_regime != "fr_b2b" or not policy.contractual_rate:
+                continue
+            try:
+                violations = check_fr_contractual_rate(to_decimal(policy.contractual_rate), [today], table)
+            except MissingRateError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The French legal interest rate of %(period)s is missing, so a contractual rate cannot be "
+                        "checked against its floor: add it in Invoicing > Configuration > Dunning > Reference rates.",
+                        period=error.period,
+                    )
+                ) from error
+            if violations:
+                period, floor = violations[0]
+                raise ValidationError(
+                    self.env._(
+                        "A contractual rate of %(rate)s %% is under the legal floor of %(floor)s %% for %(period)s "
+                        "(three times the French legal interest rate): use at least the floor, or leave the rate "
+                        "empty for the statutory rate.",
+                        rate=policy.contractual_rate,
+                        floor=floor,
+                        period=period,
+                    )
+                )
+
     def _check_usable(self):
         """A policy is used by customers only once it has a level to send."""
         for policy in self:
@@ -161,7 +203,8 @@ class AccountDunningPolicy(models.Model):
         level_vals = []
         for spec in DEFAULT_LEVELS:
             vals = {key: value for key, value in spec.items() if key != "tone"}
-            vals["name"] = source.env._(spec["name"])
+            level_name = spec["name"]
+            vals["name"] = source.env._(level_name)
             vals["letter_intro"] = source.env["account.dunning.level"]._default_intro(spec["tone"], kind)
             if kind == "consumer":
                 # Consumers owe no penalty wording before a formal notice, and no fee ever.
@@ -189,8 +232,9 @@ class AccountDunningPolicy(models.Model):
                 "name", {lang: self.with_context(lang=lang).env._(name_source) for lang in langs}
             )
             for level, spec in zip(policy._sorted_levels(), DEFAULT_LEVELS, strict=False):
+                level_name = spec["name"]
                 level.update_field_translations(
-                    "name", {lang: self.with_context(lang=lang).env._(spec["name"]) for lang in langs}
+                    "name", {lang: self.with_context(lang=lang).env._(level_name) for lang in langs}
                 )
                 level.update_field_translations(
                     "letter_intro",

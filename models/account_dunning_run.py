@@ -18,6 +18,7 @@ SKIP_REASONS = ("disputed", "blocked", "no_policy", "gap", "min_amount", "not_du
 class AccountDunningRun(models.Model):
     _name = "account.dunning.run"
     _description = "Dunning Run"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -170,6 +171,35 @@ class AccountDunningRun(models.Model):
                 return False
             self._lock()
 
+    def _notify_missing_rate(self, error):
+        """One activity for the dunning managers, not one per letter, and no crash."""
+        summary = self.env._(
+            "Add the reference rate '%(rate)s' for %(period)s",
+            rate=dict(self.env["account.dunning.rate"]._fields["rate_type"]._description_selection(self.env)).get(
+                error.rate_type, error.rate_type
+            ),
+            period=error.period,
+        )
+        existing = self.env["mail.activity"].search_count(
+            [("res_model", "=", self._name), ("summary", "=", summary), ("date_done", "=", False)], limit=1
+        )
+        if existing:
+            return
+        manager = (
+            self.env.ref("account_dunning.group_dunning_manager")
+            .user_ids.filtered(lambda user: self.company_id in user.company_ids and not user._is_superuser())
+            .sorted("id")[:1]
+        ) or self.env.ref("base.user_admin")
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=self.env._(
+                "Letters stating penalties wait until the rate is known: Invoicing > Configuration > Dunning > "
+                "Reference rates."
+            ),
+            user_id=manager.id,
+        )
+
     def _candidate_sql(self):
         """Receivable lines of the company that may call for a letter on the run's date."""
         aml = self.env["account.move.line"]
@@ -312,6 +342,8 @@ class AccountDunningRun(models.Model):
             .create(letter_vals)
         )
         letters._refresh_credit_amounts()
+        for error in letters._refresh_penalties():
+            self._notify_missing_rate(error)
         self.write(
             {
                 "lines_examined": self.lines_examined + len(rows),

@@ -1,5 +1,25 @@
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date, formatLang
+
+from ..law import regimes
+from ..law.rates import MissingRateError
+from .penalty_tools import to_decimal
+
+
+@dataclass(frozen=True)
+class MovePenalty:
+    """What an invoice owes in penalties on a date, not yet invoiced."""
+
+    regime: str
+    interest: float
+    indemnity: float
+    lines: list
+    error: Exception | None
 
 
 class AccountMove(models.Model):
@@ -22,6 +42,29 @@ class AccountMove(models.Model):
     dunning_last_date = fields.Date(string="Last reminded on", compute="_compute_dunning_state", store=True)
     dunning_formal_notice_date = fields.Date(string="Formal notice on", compute="_compute_dunning_state", store=True)
 
+    late_interest_amount = fields.Monetary(
+        string="Late-payment interest",
+        compute="_compute_late_penalty_fields",
+        currency_field="currency_id",
+        help="Interest the law lets you claim today for this invoice's delay, not yet invoiced. "
+        "It keeps the interest of a delay after the invoice is paid, until it is invoiced.",
+    )
+    late_indemnity_amount = fields.Monetary(
+        string="Recovery indemnity",
+        compute="_compute_late_penalty_fields",
+        currency_field="currency_id",
+        help="Fixed recovery indemnity (EUR 40 per late invoice for professionals) or, for "
+        "Belgian consumers, the capped damages; not yet invoiced.",
+    )
+    late_penalty_details = fields.Html(
+        string="Interest details", compute="_compute_late_penalty_fields", sanitize=False
+    )
+    late_penalty_error = fields.Char(compute="_compute_late_penalty_fields")
+    is_dunning_penalty = fields.Boolean(
+        string="Penalty invoice", readonly=True, copy=False, help="This invoice bills late-payment penalties."
+    )
+    dunning_penalty_ids = fields.One2many("account.dunning.penalty", "move_id", string="Invoiced penalties")
+
     @api.depends("line_ids.dunning_level_id", "line_ids.dunning_last_date", "line_ids.dunning_formal_notice_date")
     def _compute_dunning_state(self):
         for move in self:
@@ -38,3 +81,196 @@ class AccountMove(models.Model):
         for move in self:
             if move.dunning_excluded and not (move.dunning_exclusion_reason or "").strip():
                 raise ValidationError(self.env._("Say why invoice %(invoice)s is disputed.", invoice=move.display_name))
+
+    # ------------------------------------------------------------------
+    # Late-payment penalties
+    # ------------------------------------------------------------------
+
+    def _compute_late_penalties(self, on_date=None):
+        """Interest and indemnity the law lets the company claim for each invoice on
+        ``on_date`` (default today) and not yet invoiced: ``{move_id: MovePenalty}``."""
+        on_date = on_date or fields.Date.context_today(self)
+        # No interest on penalty invoices themselves (no compounding of interest).
+        invoices = self.filtered(
+            lambda move: (
+                move.move_type in ("out_invoice", "out_receipt")
+                and move.state == "posted"
+                and not move.is_dunning_penalty
+            )
+        )
+        terms = invoices.line_ids.filtered(
+            lambda line: line.display_type == "payment_term" and line.account_type == "asset_receivable"
+        )
+        by_line = terms._dunning_penalties(on_date)
+        indemnity_invoiced = {
+            move.id
+            for move, amount in self.env["account.dunning.penalty"]._read_group(
+                [("move_id", "in", invoices.ids), ("active_period", "=", True)], ["move_id"], ["indemnity_amount:sum"]
+            )
+            if amount
+        }
+        eur = self.env.ref("base.EUR")
+        results = {}
+        for move in invoices:
+            lines = terms.filtered(lambda line, move=move: line.move_id == move)
+            penalties = [by_line[line.id] for line in lines]
+            error = next((penalty.error for penalty in penalties if penalty.error), None)
+            regime = penalties[0].regime if penalties else "none"
+            interest = move.currency_id.round(sum(penalty.interest for penalty in penalties))
+            indemnity = 0.0
+            late = any(penalty.late for penalty in penalties)
+            if late and move.id not in indemnity_invoiced:
+                indemnity = move._dunning_indemnity(regime, penalties, on_date, eur)
+            results[move.id] = MovePenalty(
+                regime, interest, indemnity, [(line, by_line[line.id]) for line in lines], error
+            )
+        return results
+
+    def _dunning_indemnity(self, regime, penalties, on_date, eur):
+        self.ensure_one()
+        if regime == "be_b2c":
+            claimable = [penalty.claimable_from for penalty in penalties if penalty.claimable_from]
+            if not claimable or min(claimable) > on_date or not self.amount_residual:
+                return 0.0
+            balance = to_decimal(self.amount_residual, self.currency_id)
+            return self.currency_id.round(float(regimes.be_consumer_damages(balance)))
+        amount = float(regimes.fixed_indemnity(regime))
+        if not amount:
+            return 0.0
+        # The indemnity is a euro amount (D441-5): converted for an invoice in another currency.
+        return eur._convert(amount, self.currency_id, self.company_id, on_date)
+
+    @api.depends("line_ids.amount_residual", "line_ids.dunning_formal_notice_date", "partner_id")
+    @api.depends_context("date")
+    def _compute_late_penalty_fields(self):
+        results = self._compute_late_penalties()
+        for move in self:
+            result = results.get(move.id)
+            move.late_interest_amount = result.interest if result else 0.0
+            move.late_indemnity_amount = result.indemnity if result else 0.0
+            move.late_penalty_error = (
+                move._dunning_rate_error_message(result.error) if result and result.error else False
+            )
+            move.late_penalty_details = move._dunning_penalty_details(result) if result else False
+
+    def _dunning_rate_error_message(self, error):
+        return self.env._(
+            "The reference rate '%(rate)s' for %(period)s is missing: add it in Invoicing > Configuration > "
+            "Dunning > Reference rates. Penalties cannot be computed until then.",
+            rate=dict(self.env["account.dunning.rate"]._fields["rate_type"]._description_selection(self.env)).get(
+                error.rate_type, error.rate_type
+            ),
+            period=error.period,
+        )
+
+    def _dunning_penalty_details(self, result):
+        """A small table per interest segment: period, days, base, rate, amount."""
+        rows = [
+            Markup(
+                "<tr><td>%s</td><td>%s - %s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%s %%</td><td class='text-end'>%s</td></tr>"
+            )
+            % (
+                line.date_maturity,
+                segment.date_from,
+                segment.date_to,
+                segment.days,
+                formatLang(self.env, float(segment.base), currency_obj=self.currency_id),
+                f"{segment.rate:.2f}",
+                formatLang(self.env, self.currency_id.round(float(segment.amount)), currency_obj=self.currency_id),
+            )
+            for line, penalty in result.lines
+            for segment in penalty.segments
+        ]
+        if not rows:
+            return False
+        header = Markup(
+            "<table class='table table-sm o_dunning_penalty_details'><thead><tr><th>%s</th><th>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead><tbody>"
+        ) % (
+            self.env._("Due date"),
+            self.env._("Period"),
+            self.env._("Days"),
+            self.env._("Base"),
+            self.env._("Rate"),
+            self.env._("Interest"),
+        )
+        return header + Markup().join(rows) + Markup("</tbody></table>")
+
+    # ------------------------------------------------------------------
+    # Statutory clause printed on the invoice
+    # ------------------------------------------------------------------
+
+    def _dunning_statutory_clause(self):
+        """The late-payment clause that fits this invoice's customer, in the environment's
+        language: professionals read the penalty rate and the indemnity written out
+        (French Commercial Code L441-9), consumers neither."""
+        self.ensure_one()
+        if self.move_type not in ("out_invoice", "out_receipt") or self.is_dunning_penalty:
+            return ""
+        partner = self.commercial_partner_id
+        policy = partner._dunning_policy(self.company_id)
+        regime = policy.penalty_regime or "none"
+        if regime == "none":
+            return ""
+        capabilities = regimes.REGIMES[regime]
+        company = self.company_id
+        if capabilities.consumer:
+            template = company.dunning_clause_consumer or self._dunning_default_clause(regime)
+        else:
+            template = company.dunning_clause_professional or self._dunning_default_clause(regime)
+        eur = self.env.ref("base.EUR")
+        indemnity = formatLang(self.env, float(regimes.fixed_indemnity(regime)), currency_obj=eur)
+        due = self.invoice_date_due or self.invoice_date or fields.Date.context_today(self)
+        return template.format(
+            rate=self._dunning_clause_rate(regime, policy, due),
+            indemnity=indemnity,
+            due_date=format_date(self.env, due),
+        )
+
+    def _dunning_clause_rate(self, regime, policy, day):
+        if policy.contractual_rate and regime != "fr_b2c":
+            return f"{policy.contractual_rate:.2f} %"
+        table = self.env["account.dunning.rate"]._rate_table()
+        try:
+            rate = {
+                "fr_b2b": table.fr_b2b_default_rate,
+                "eu_b2b": table.eu_b2b_default_rate,
+                "be_b2b": table.be_late_payment_rate,
+            }[regime](day)
+        except (KeyError, MissingRateError):
+            # The rate of that half-year is not known yet: state the rule instead of a figure.
+            return {
+                "fr_b2b": self.env._("the ECB refinancing rate plus 10 points"),
+                "eu_b2b": self.env._("the ECB refinancing rate plus 8 points"),
+            }.get(regime, self.env._("the statutory rate"))
+        return f"{rate:.2f} %"
+
+    def _dunning_default_clause(self, regime):
+        texts = {
+            "fr_b2b": self.env._(
+                "Payment due on {due_date}; no discount for early payment. Any late payment makes late-payment "
+                "penalties due, without a reminder being necessary, at the annual rate of {rate} from the day after "
+                "the due date (French Commercial Code, article L441-10), plus a fixed recovery indemnity of "
+                "{indemnity} (article D441-5)."
+            ),
+            "be_b2b": self.env._(
+                "Payment due on {due_date}. Any late payment makes interest due, without notice, at the rate of "
+                "{rate} per year (law of 2 August 2002), plus a fixed recovery indemnity of {indemnity}."
+            ),
+            "eu_b2b": self.env._(
+                "Payment due on {due_date}. Any late payment makes interest due at the rate of {rate} per year "
+                "(Directive 2011/7/EU), plus a fixed recovery indemnity of {indemnity}."
+            ),
+            "fr_b2c": self.env._(
+                "Payment due on {due_date}. In case of late payment, interest at the legal rate may be claimed "
+                "after a formal notice."
+            ),
+            "be_b2c": self.env._(
+                "Payment due on {due_date}. In case of late payment, you will first receive a free reminder giving "
+                "you at least 14 days to pay; after that period, the interest and damages allowed by the Code of "
+                "Economic Law (Book XIX) may be claimed."
+            ),
+        }
+        return texts.get(regime, "")

@@ -1,5 +1,12 @@
+from collections import defaultdict
+from decimal import Decimal
+
 from odoo import fields, models
 from odoo.tools import SQL
+
+from ..law import regimes
+from ..law.rates import MissingRateError
+from .penalty_tools import LinePenalty, clip_segments, to_decimal
 
 
 class AccountMoveLine(models.Model):
@@ -73,3 +80,76 @@ class AccountMoveLine(models.Model):
             )
         )
         return self.browse([row[0] for row in rows])
+
+    # ------------------------------------------------------------------
+    # Late-payment penalties
+    # ------------------------------------------------------------------
+
+    def _dunning_penalty_inputs(self):
+        """Everything the penalty law needs for these receivable lines, read in a few queries:
+        partial payments, invoiced periods, first free reminder, policy."""
+        partials = self.env["account.partial.reconcile"].search_fetch(
+            [("debit_move_id", "in", self.ids)], ["debit_move_id", "max_date", "debit_amount_currency"]
+        )
+        reductions = defaultdict(list)
+        for partial in partials:
+            reductions[partial.debit_move_id.id].append((partial.max_date, partial.debit_amount_currency))
+        invoiced_to = {
+            line.id: date_to
+            for line, date_to in self.env["account.dunning.penalty"]._read_group(
+                [("move_line_id", "in", self.ids), ("active_period", "=", True)], ["move_line_id"], ["date_to:max"]
+            )
+        }
+        reminders = {}
+        sent_lines = self.env["account.dunning.letter.line"].search_fetch(
+            [("move_line_id", "in", self.ids), ("letter_id.state", "=", "sent")], ["move_line_id", "letter_id"]
+        )
+        for letter_line in sent_lines:
+            letter = letter_line.letter_id
+            known = reminders.get(letter_line.move_line_id.id)
+            # A courtesy reminder before the due date puts nobody in default: the first reminder
+            # that counts is the first one sent after it.
+            if not letter.sent_date or letter.sent_date.date() <= letter_line.move_line_id.date_maturity:
+                continue
+            if not known or letter.sent_date < known[0]:
+                reminders[letter_line.move_line_id.id] = (letter.sent_date, letter.channel)
+        return reductions, invoiced_to, reminders
+
+    def _dunning_penalties(self, on_date):
+        """Interest each receivable line owes on ``on_date`` and not yet invoiced, per the law
+        of its customer's policy. Returns ``{line_id: LinePenalty}``; a missing reference
+        rate is reported in ``error`` (never computed as zero)."""
+        table = self.env["account.dunning.rate"]._rate_table()
+        reductions, invoiced_to, reminders = self._dunning_penalty_inputs()
+        policies = {}
+        results = {}
+        for line in self:
+            key = (line.partner_id.id, line.company_id.id)
+            if key not in policies:
+                policies[key] = line.partner_id._dunning_policy(line.company_id)
+            policy = policies[key]
+            regime = policy.penalty_regime or "none"
+            reminder_sent, reminder_channel = reminders.get(line.id, (None, None))
+            currency = line.currency_id
+            try:
+                result = regimes.compute_line_penalties(
+                    regime,
+                    principal=to_decimal(line.amount_currency, currency),
+                    reductions=[
+                        (paid_on, to_decimal(amount, currency)) for paid_on, amount in reductions.get(line.id, [])
+                    ],
+                    due_date=line.date_maturity,
+                    on_date=on_date,
+                    table=table,
+                    contractual_rate=to_decimal(policy.contractual_rate) if policy.contractual_rate else None,
+                    formal_notice_date=line.dunning_formal_notice_date or None,
+                    free_reminder_date=reminder_sent.date() if reminder_sent else None,
+                    free_reminder_channel=reminder_channel,
+                )
+            except MissingRateError as error:
+                results[line.id] = LinePenalty(regime, 0.0, [], False, None, error)
+                continue
+            segments = clip_segments(result.segments, invoiced_to.get(line.id))
+            interest = currency.round(float(sum((segment.amount for segment in segments), Decimal(0))))
+            results[line.id] = LinePenalty(regime, interest, segments, result.late, result.claimable_from, None)
+        return results

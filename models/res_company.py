@@ -26,6 +26,39 @@ class ResCompany(models.Model):
         "Otherwise every letter waits for a collector to review it.",
     )
 
+    dunning_interest_account_id = fields.Many2one(
+        "account.account",
+        string="Late-payment interest account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of invoiced late-payment interest (French chart: 763100).",
+    )
+    dunning_indemnity_account_id = fields.Many2one(
+        "account.account",
+        string="Recovery indemnity account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of invoiced recovery indemnities (French chart: 758000).",
+    )
+    dunning_penalty_journal_id = fields.Many2one(
+        "account.journal",
+        string="Penalty journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Sales journal of penalty invoices (default: the first sales journal).",
+    )
+    dunning_clause_professional = fields.Text(
+        string="Late-payment clause (professionals)",
+        translate=True,
+        help="Printed on invoices to professional customers. {rate} is replaced by the "
+        "penalty rate in force, {indemnity} by the fixed recovery indemnity.",
+    )
+    dunning_clause_consumer = fields.Text(
+        string="Late-payment clause (consumers)",
+        translate=True,
+        help="Printed on invoices to consumers: no indemnity and no professional rate.",
+    )
+
     _dunning_min_gap_positive = models.Constraint(
         "CHECK (dunning_min_gap_days >= 0)", "The minimum gap between letters cannot be negative."
     )
@@ -51,6 +84,23 @@ class ResCompany(models.Model):
                 vals["dunning_policy_consumer_id"] = Policy._create_default_policy(company, "consumer").id
             if vals:
                 company.write(vals)
+
+    def _dunning_penalty_accounts(self):
+        """Interest account, indemnity account and journal of penalty invoices: the settings,
+        else the French chart's 763100 / 758000 and the first sales journal."""
+        self.ensure_one()
+        Account = self.env["account.account"].with_company(self)
+        domain = Account._check_company_domain(self)
+
+        def by_code(code):
+            return Account.search([*domain, ("code", "=", code)], limit=1)
+
+        interest = self.dunning_interest_account_id or by_code("763100")
+        indemnity = self.dunning_indemnity_account_id or by_code("758000")
+        journal = self.dunning_penalty_journal_id or self.env["account.journal"].search(
+            [*self.env["account.journal"]._check_company_domain(self), ("type", "=", "sale")], limit=1
+        )
+        return interest, indemnity, journal
 
     def _dunning_default_policy(self, kind):
         self.ensure_one()

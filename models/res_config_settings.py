@@ -10,3 +10,8 @@ class ResConfigSettings(models.TransientModel):
     dunning_policy_consumer_id = fields.Many2one(related="company_id.dunning_policy_consumer_id", readonly=False)
     dunning_min_gap_days = fields.Integer(related="company_id.dunning_min_gap_days", readonly=False)
     dunning_auto_send = fields.Boolean(related="company_id.dunning_auto_send", readonly=False)
+    dunning_interest_account_id = fields.Many2one(related="company_id.dunning_interest_account_id", readonly=False)
+    dunning_indemnity_account_id = fields.Many2one(related="company_id.dunning_indemnity_account_id", readonly=False)
+    dunning_penalty_journal_id = fields.Many2one(related="company_id.dunning_penalty_journal_id", readonly=False)
+    dunning_clause_professional = fields.Text(related="company_id.dunning_clause_professional", readonly=False)
+    dunning_clause_consumer = fields.Text(related="company_id.dunning_clause_consumer", readonly=False)
