@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date, formatLang
 
 from ..law import regimes
@@ -197,6 +197,25 @@ class AccountMove(models.Model):
             self.env._("Interest"),
         )
         return header + Markup().join(rows) + Markup("</tbody></table>")
+
+    def action_propose_installment_plan(self):
+        """A plan for the selected invoices' open receivables (one customer, one currency)."""
+        invoices = self.filtered(
+            lambda move: move.move_type in ("out_invoice", "out_receipt") and move.state == "posted"
+        )
+        if len(invoices.commercial_partner_id) != 1 or len(invoices.currency_id) != 1 or len(invoices.company_id) != 1:
+            raise UserError(self.env._("Select posted invoices of one customer, in one currency, to propose a plan."))
+        lines = invoices.line_ids.filtered(
+            lambda line: (
+                line.account_type == "asset_receivable"
+                and not line.reconciled
+                and line.amount_residual_currency > 0
+                and not line.dunning_plan_id
+            )
+        )
+        if not lines:
+            raise UserError(self.env._("These invoices have nothing left to pay outside a plan."))
+        return invoices.commercial_partner_id._dunning_plan_action(invoices.company_id, invoices.currency_id, lines)
 
     # ------------------------------------------------------------------
     # Statutory clause printed on the invoice

@@ -19,6 +19,14 @@ class AccountMoveLine(models.Model):
     dunning_last_date = fields.Date(string="Last reminded on", readonly=True, copy=False)
     dunning_formal_notice_date = fields.Date(string="Formal notice on", readonly=True, copy=False)
     dunning_letter_line_ids = fields.One2many("account.dunning.letter.line", "move_line_id", readonly=True)
+    dunning_plan_id = fields.Many2one(
+        "account.dunning.installment.plan",
+        string="Installment plan",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="While an installment plan covers this line, it is not reminded.",
+    )
 
     def _dunning_open_sql_conditions(self):
         """An open customer receivable installment (aliases aml, move, account)."""
@@ -43,6 +51,7 @@ class AccountMoveLine(models.Model):
         return [
             ("disputed", SQL("COALESCE(move.dunning_excluded, FALSE)")),
             ("blocked", SQL("COALESCE(partner.dunning_blocked, FALSE)")),
+            ("plan", SQL("aml.dunning_plan_id IS NOT NULL")),
         ]
 
     def _dunning_flush(self):
@@ -131,6 +140,11 @@ class AccountMoveLine(models.Model):
             regime = policy.penalty_regime or "none"
             reminder_sent, reminder_channel = reminders.get(line.id, (None, None))
             currency = line.currency_id
+            plan = line.dunning_plan_id
+            if plan and plan.state == "active" and plan.penalty_mode in ("waive", "freeze"):
+                # Kept plan: no penalty accrues (frozen ones were invoiced at confirmation).
+                results[line.id] = LinePenalty(regime, 0.0, [], False, None, None)
+                continue
             try:
                 result = regimes.compute_line_penalties(
                     regime,

@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Command
 
 from ..report.account_dunning_statement import AGING_BUCKETS, aging_bucket
 
@@ -82,6 +83,36 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def action_propose_installment_plan(self):
+        """A plan for all this customer's overdue receivables in the current company."""
+        self.ensure_one()
+        company = self.env.company
+        lines = self.env["account.dunning.installment.plan"]._overdue_lines(self, company)
+        currency = lines.currency_id[:1] or company.currency_id
+        return self.commercial_partner_id._dunning_plan_action(
+            company, currency, lines.filtered(lambda line: line.currency_id == currency)
+        )
+
+    def _dunning_plan_action(self, company, currency, lines):
+        self.ensure_one()
+        plan = self.env["account.dunning.installment.plan"].create(
+            {
+                "partner_id": self.id,
+                "company_id": company.id,
+                "currency_id": currency.id,
+                "move_line_ids": [Command.set(lines.ids)],
+            }
+        )
+        if lines:
+            plan.action_compute_schedule()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": plan._name,
+            "res_id": plan.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
 
     def action_print_dunning_statement(self):
         return self.env.ref("account_dunning.action_report_dunning_statement").report_action(self.commercial_partner_id)
