@@ -1,5 +1,7 @@
 from . import (
     account_dunning_demo,
+    account_dunning_handoff,
+    account_dunning_handoff_line,
     account_dunning_installment_plan,
     account_dunning_installment_plan_line,
     account_dunning_letter,

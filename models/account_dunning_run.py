@@ -12,7 +12,7 @@ from .account_dunning_level import COURTESY_WINDOW_DAYS
 
 _logger = logging.getLogger(__name__)
 
-SKIP_REASONS = ("disputed", "blocked", "plan", "no_policy", "gap", "min_amount", "not_due")
+SKIP_REASONS = ("disputed", "blocked", "plan", "handoff", "no_policy", "gap", "min_amount", "not_due")
 
 
 class AccountDunningRun(models.Model):
@@ -49,6 +49,7 @@ class AccountDunningRun(models.Model):
     skipped_disputed = fields.Integer(string="Skipped: disputed invoice", readonly=True)
     skipped_blocked = fields.Integer(string="Skipped: blocked customer", readonly=True)
     skipped_plan = fields.Integer(string="Skipped: in an installment plan", readonly=True)
+    skipped_handoff = fields.Integer(string="Skipped: handed to an agency", readonly=True)
     skipped_no_policy = fields.Integer(string="Skipped: no usable policy", readonly=True)
     skipped_gap = fields.Integer(string="Skipped: contacted recently", readonly=True)
     skipped_min_amount = fields.Integer(string="Skipped: under the minimum", readonly=True)

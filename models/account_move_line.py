@@ -27,6 +27,14 @@ class AccountMoveLine(models.Model):
         index="btree_not_null",
         help="While an installment plan covers this line, it is not reminded.",
     )
+    dunning_handoff_id = fields.Many2one(
+        "account.dunning.handoff",
+        string="Collection hand-off",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Handed to a collection agency: never reminded internally again.",
+    )
 
     def _dunning_open_sql_conditions(self):
         """An open customer receivable installment (aliases aml, move, account)."""
@@ -52,6 +60,7 @@ class AccountMoveLine(models.Model):
             ("disputed", SQL("COALESCE(move.dunning_excluded, FALSE)")),
             ("blocked", SQL("COALESCE(partner.dunning_blocked, FALSE)")),
             ("plan", SQL("aml.dunning_plan_id IS NOT NULL")),
+            ("handoff", SQL("aml.dunning_handoff_id IS NOT NULL")),
         ]
 
     def _dunning_flush(self):

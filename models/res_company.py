@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class ResCompany(models.Model):
@@ -46,6 +47,18 @@ class ResCompany(models.Model):
         check_company=True,
         domain="[('type', '=', 'sale')]",
         help="Sales journal of penalty invoices (default: the first sales journal).",
+    )
+    dunning_commission_account_id = fields.Many2one(
+        "account.account",
+        string="Collection commission account",
+        check_company=True,
+        help="Expense account of collection agencies' fees (French chart: 622600).",
+    )
+    dunning_write_off_account_id = fields.Many2one(
+        "account.account",
+        string="Irrecoverable receivables account",
+        check_company=True,
+        help="Expense account of receivables written off (French chart: 654100).",
     )
     dunning_clause_professional = fields.Text(
         string="Late-payment clause (professionals)",
@@ -101,6 +114,25 @@ class ResCompany(models.Model):
             [*self.env["account.journal"]._check_company_domain(self), ("type", "=", "sale")], limit=1
         )
         return interest, indemnity, journal
+
+    def _dunning_handoff_accounts(self):
+        """Commission expense, loss account and miscellaneous journal of hand-offs."""
+        self.ensure_one()
+        Account = self.env["account.account"].with_company(self)
+        domain = Account._check_company_domain(self)
+        expense = self.dunning_commission_account_id or Account.search([*domain, ("code", "=", "622600")], limit=1)
+        loss = self.dunning_write_off_account_id or Account.search([*domain, ("code", "=", "654100")], limit=1)
+        journal = self.env["account.journal"].search(
+            [*self.env["account.journal"]._check_company_domain(self), ("type", "=", "general")], limit=1
+        )
+        if not (expense and loss and journal):
+            raise UserError(
+                self.env._(
+                    "Set the collection commission and irrecoverable receivables accounts in Invoicing > "
+                    "Configuration > Settings > Dunning."
+                )
+            )
+        return expense, loss, journal
 
     def _dunning_default_policy(self, kind):
         self.ensure_one()

@@ -38,6 +38,15 @@ class ResPartner(models.Model):
         tracking=True,
         help="Who chases this customer: receives the call activities and owns the collection case.",
     )
+    is_collection_agency = fields.Boolean(
+        string="Collection agency", help="Receivables can be handed to this partner for collection."
+    )
+    collection_commission_rate = fields.Float(
+        string="Default commission (%)", digits=(16, 2), help="The agency's fee on what it recovers."
+    )
+    collection_export_format = fields.Selection(
+        [("csv", "CSV"), ("xlsx", "Excel (XLSX)")], string="Export format", default="xlsx"
+    )
     dunning_letter_ids = fields.One2many("account.dunning.letter", "partner_id", string="Dunning letters")
     dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_count", string="Letters")
 

@@ -1,0 +1,413 @@
+import csv
+import io
+
+import xlsxwriter
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+# Only what collection needs (GDPR data minimisation): identity, contact, the invoices and
+# the amounts broken down. Nothing else of the customer record leaves the company.
+EXPORT_COLUMNS = (
+    "debtor_name",
+    "debtor_vat",
+    "debtor_street",
+    "debtor_zip",
+    "debtor_city",
+    "debtor_country",
+    "debtor_email",
+    "debtor_phone",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "principal",
+    "interest",
+    "indemnity",
+    "total",
+    "total_company_currency",
+    "company_currency",
+)
+
+
+class AccountDunningHandoff(models.Model):
+    _name = "account.dunning.handoff"
+    _description = "Collection Agency Hand-off"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+    agency_id = fields.Many2one(
+        "res.partner",
+        string="Collection agency",
+        required=True,
+        tracking=True,
+        domain="[('is_collection_agency', '=', True)]",
+    )
+    partner_id = fields.Many2one("res.partner", string="Debtor", required=True, index=True, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(string="Handed over on", default=fields.Date.context_today, required=True, tracking=True)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("sent", "Sent to the agency"),
+            ("in_progress", "In progress"),
+            ("closed", "Closed"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    outcome = fields.Selection(
+        [("full", "Fully recovered"), ("partial", "Partly recovered"), ("none", "Unrecoverable")],
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    commission_rate = fields.Float(string="Commission (%)", digits=(16, 2))
+    line_ids = fields.One2many("account.dunning.handoff.line", "handoff_id", string="Receivables", copy=True)
+    amount_total = fields.Monetary(
+        compute="_compute_amounts", currency_field="company_currency_id", string="Handed over"
+    )
+    amount_recovered = fields.Monetary(
+        compute="_compute_amounts", currency_field="company_currency_id", string="Recovered"
+    )
+    amount_written_off = fields.Monetary(
+        compute="_compute_amounts", currency_field="company_currency_id", string="Written off"
+    )
+    amount_outstanding = fields.Monetary(
+        compute="_compute_amounts", currency_field="company_currency_id", string="Outstanding"
+    )
+    commission_move_id = fields.Many2one("account.move", string="Commission entry", readonly=True, copy=False)
+    write_off_move_id = fields.Many2one("account.move", string="Write-off entry", readonly=True, copy=False)
+    export_csv_id = fields.Many2one("ir.attachment", string="CSV export", readonly=True, copy=False)
+    export_xlsx_id = fields.Many2one("ir.attachment", string="XLSX export", readonly=True, copy=False)
+    notify_debtor = fields.Boolean(
+        string="Notify the debtor", help="Print a letter telling the debtor the claim was handed over."
+    )
+
+    @api.depends("partner_id", "agency_id")
+    def _compute_name(self):
+        for handoff in self:
+            handoff.name = self.env._(
+                "%(debtor)s to %(agency)s", debtor=handoff.partner_id.name or "", agency=handoff.agency_id.name or ""
+            )
+
+    @api.depends("line_ids.total_company", "line_ids.recovered_company", "line_ids.written_off_company")
+    def _compute_amounts(self):
+        for handoff in self:
+            lines = handoff.line_ids
+            currency = handoff.company_currency_id
+            handoff.amount_total = currency.round(sum(lines.mapped("total_company")))
+            handoff.amount_recovered = currency.round(sum(lines.mapped("recovered_company")))
+            handoff.amount_written_off = currency.round(sum(lines.mapped("written_off_company")))
+            handoff.amount_outstanding = currency.round(
+                handoff.amount_total - handoff.amount_recovered - handoff.amount_written_off
+            )
+
+    @api.onchange("agency_id")
+    def _onchange_agency_id(self):
+        if self.agency_id:
+            self.commission_rate = self.agency_id.collection_commission_rate
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_draft(self):
+        if any(handoff.state != "draft" for handoff in self):
+            raise UserError(self.env._("Only a draft hand-off can be deleted; cancel it instead."))
+
+    def _check_manager(self):
+        if not self.env.user.has_group("account_dunning.group_dunning_manager"):
+            raise UserError(
+                self.env._("Only a dunning manager can confirm a hand-off, record its outcome or write off.")
+            )
+
+    # ------------------------------------------------------------------
+    # Confirmation
+    # ------------------------------------------------------------------
+
+    def action_confirm(self):
+        """Freeze each line's amounts, stop reminders and plans, produce the mandate and the
+        export for the agency."""
+        self._check_manager()
+        for handoff in self:
+            if handoff.state != "draft":
+                raise UserError(self.env._("Only a draft hand-off can be confirmed."))
+            if not handoff.line_ids:
+                raise UserError(self.env._("Choose the receivables to hand over."))
+            lines = handoff.line_ids.move_line_id
+            taken = lines.filtered(
+                lambda line, handoff=handoff: line.dunning_handoff_id and line.dunning_handoff_id != handoff
+            )
+            if taken:
+                raise UserError(
+                    self.env._(
+                        "%(invoice)s is already handed to an agency (%(handoff)s).",
+                        invoice=taken[0].move_id.name,
+                        handoff=taken[0].dunning_handoff_id.name,
+                    )
+                )
+            if lines.filtered(lambda line: line.reconciled or not line.amount_residual_currency):
+                raise UserError(self.env._("A paid receivable cannot be handed to an agency."))
+            handoff.line_ids._freeze_amounts(handoff.date)
+            plans = lines.dunning_plan_id.filtered(lambda plan: plan.state == "active")
+            for plan in plans:
+                plan.message_post(body=self.env._("Cancelled: its receivables were handed to a collection agency."))
+            plans.action_cancel()
+            lines.write({"dunning_handoff_id": handoff.id})
+            open_letters = self.env["account.dunning.letter"].search(
+                [("line_ids.move_line_id", "in", lines.ids), ("state", "in", ("draft", "to_send", "failed"))]
+            )
+            open_letters.action_cancel()
+            handoff.write({"state": "sent"})
+            handoff._make_exports()
+            handoff.message_post(
+                body=self.env._("Handed over to %(agency)s.", agency=handoff.agency_id.name),
+                attachment_ids=(handoff.export_csv_id | handoff.export_xlsx_id).ids,
+            )
+        return True
+
+    def action_start(self):
+        self.filtered(lambda handoff: handoff.state == "sent").write({"state": "in_progress"})
+
+    def action_cancel(self):
+        for handoff in self:
+            if handoff.state not in ("draft", "sent"):
+                raise UserError(self.env._("Only a draft or sent hand-off can be cancelled."))
+            handoff.line_ids.move_line_id.filtered(
+                lambda line, handoff=handoff: line.dunning_handoff_id == handoff
+            ).write({"dunning_handoff_id": False})
+            handoff.write({"state": "cancelled"})
+        return True
+
+    def action_print_mandate(self):
+        return self.env.ref("account_dunning.action_report_dunning_handoff").report_action(self)
+
+    # ------------------------------------------------------------------
+    # Export (CSV and XLSX): only the data collection needs
+    # ------------------------------------------------------------------
+
+    def _export_rows(self):
+        self.ensure_one()
+        debtor = self.partner_id.commercial_partner_id
+        identity = {
+            "debtor_name": debtor.name or "",
+            "debtor_vat": debtor.vat or "",
+            "debtor_street": " ".join(filter(None, [debtor.street, debtor.street2])),
+            "debtor_zip": debtor.zip or "",
+            "debtor_city": debtor.city or "",
+            "debtor_country": debtor.country_id.code or "",
+            "debtor_email": debtor.email or "",
+            "debtor_phone": debtor.phone or "",
+        }
+        rows = []
+        for line in self.line_ids:
+            rows.append(
+                {
+                    **identity,
+                    "invoice_number": line.move_id.name,
+                    "invoice_date": str(line.move_id.invoice_date or ""),
+                    "due_date": str(line.date_maturity or ""),
+                    "currency": line.currency_id.name,
+                    "principal": line.principal,
+                    "interest": line.interest,
+                    "indemnity": line.indemnity,
+                    "total": line.total,
+                    "total_company_currency": line.total_company,
+                    "company_currency": self.company_currency_id.name,
+                }
+            )
+        return rows
+
+    def _make_exports(self):
+        self.ensure_one()
+        rows = self._export_rows()
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        binary = io.BytesIO()
+        workbook = xlsxwriter.Workbook(binary, {"in_memory": True})
+        sheet = workbook.add_worksheet("handoff")
+        for column, name in enumerate(EXPORT_COLUMNS):
+            sheet.write(0, column, name)
+            for index, row in enumerate(rows, start=1):
+                sheet.write(index, column, row[name])
+        workbook.close()
+        stem = f"handoff-{self.id}-{self.partner_id.commercial_partner_id.name or ''}".replace("/", "-")
+        Attachment = self.env["ir.attachment"]
+        self.export_csv_id = Attachment.create(
+            {
+                "name": f"{stem}.csv",
+                "raw": text.getvalue().encode(),
+                "mimetype": "text/csv",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        self.export_xlsx_id = Attachment.create(
+            {
+                "name": f"{stem}.xlsx",
+                "raw": binary.getvalue(),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Outcomes
+    # ------------------------------------------------------------------
+
+    def action_record_recoveries(self, on_date=None):
+        """Register, as customer payments, what the agency recovered on each line (the
+        ``to_record`` amounts), then book the agency's commission once."""
+        self._check_manager()
+        on_date = on_date or fields.Date.context_today(self)
+        for handoff in self:
+            if handoff.state not in ("sent", "in_progress"):
+                raise UserError(self.env._("Record recoveries on a hand-off sent to the agency."))
+            pending = handoff.line_ids.filtered("to_record")
+            if not pending:
+                raise UserError(self.env._("Enter the amounts the agency recovered first."))
+            for line in pending:
+                line._register_recovery(on_date)
+            handoff.write({"state": "in_progress"})
+        return True
+
+    def action_book_commission(self, on_date=None):
+        """The agency's fee on what it recovered: an expense against the agency, once."""
+        self._check_manager()
+        on_date = on_date or fields.Date.context_today(self)
+        for handoff in self:
+            if handoff.commission_move_id:
+                raise UserError(self.env._("The commission of this hand-off is already booked."))
+            amount = handoff.company_currency_id.round(handoff.amount_recovered * handoff.commission_rate / 100)
+            if handoff.company_currency_id.is_zero(amount):
+                raise UserError(self.env._("There is no commission to book: nothing recovered or no rate."))
+            expense, _loss, journal = handoff.company_id._dunning_handoff_accounts()
+            payable = handoff.agency_id.with_company(handoff.company_id).property_account_payable_id
+            move = self.env["account.move"].create(
+                {
+                    "move_type": "entry",
+                    "company_id": handoff.company_id.id,
+                    "journal_id": journal.id,
+                    "date": on_date,
+                    "ref": self.env._("Collection commission - %(name)s", name=handoff.name),
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "account_id": expense.id,
+                                "debit": amount,
+                                "name": handoff.name,
+                                "partner_id": handoff.agency_id.id,
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "account_id": payable.id,
+                                "credit": amount,
+                                "name": handoff.name,
+                                "partner_id": handoff.agency_id.id,
+                            }
+                        ),
+                    ],
+                }
+            )
+            move.action_post()
+            handoff.commission_move_id = move
+        return True
+
+    def action_write_off(self, on_date=None):
+        """Post the loss of what stays unpaid and reconcile it, so nothing remains open."""
+        self._check_manager()
+        on_date = on_date or fields.Date.context_today(self)
+        for handoff in self:
+            if handoff.state not in ("sent", "in_progress"):
+                raise UserError(self.env._("Only a hand-off sent to the agency can be written off."))
+            open_lines = handoff.line_ids.move_line_id.filtered(lambda line: not line.reconciled)
+            if not open_lines:
+                raise UserError(self.env._("Nothing is left to write off: every receivable is paid."))
+            _expense, loss, journal = handoff.company_id._dunning_handoff_accounts()
+            company_currency = handoff.company_currency_id
+            commands = []
+            for line in open_lines:
+                commands.append(
+                    Command.create(
+                        {
+                            "account_id": line.account_id.id,
+                            "partner_id": line.partner_id.id,
+                            "currency_id": line.currency_id.id,
+                            "amount_currency": -line.amount_residual_currency,
+                            "balance": -line.amount_residual,
+                            "name": self.env._("Write-off of %(invoice)s", invoice=line.move_id.name),
+                        }
+                    )
+                )
+            total = sum(open_lines.mapped("amount_residual"))
+            commands.append(
+                Command.create(
+                    {
+                        "account_id": loss.id,
+                        "balance": total,
+                        "name": self.env._("Irrecoverable receivables - %(name)s", name=handoff.name),
+                        "partner_id": handoff.partner_id.id,
+                    }
+                )
+            )
+            move = self.env["account.move"].create(
+                {
+                    "move_type": "entry",
+                    "company_id": handoff.company_id.id,
+                    "journal_id": journal.id,
+                    "date": on_date,
+                    "ref": self.env._("Write-off - %(name)s", name=handoff.name),
+                    "line_ids": commands,
+                }
+            )
+            move.action_post()
+            for account in open_lines.account_id:
+                (open_lines | move.line_ids).filtered(
+                    lambda aml, account=account: aml.account_id == account
+                ).reconcile()
+            for handoff_line in handoff.line_ids:
+                handoff_line.written_off_company = company_currency.round(
+                    handoff_line.total_company - handoff_line.recovered_company
+                    if handoff_line.move_line_id in open_lines
+                    else 0.0
+                )
+            handoff.write_off_move_id = move
+            handoff._close()
+        return True
+
+    def action_close(self):
+        self._check_manager()
+        for handoff in self:
+            if handoff.line_ids.move_line_id.filtered(lambda line: not line.reconciled):
+                raise UserError(self.env._("Some receivables are still open: record the recoveries or write them off."))
+            handoff._close()
+        return True
+
+    def _close(self):
+        self.ensure_one()
+        if self.company_currency_id.is_zero(self.amount_recovered):
+            outcome = "none"
+        elif self.company_currency_id.is_zero(self.amount_written_off):
+            outcome = "full"
+        else:
+            outcome = "partial"
+        self.write({"state": "closed", "outcome": outcome})
+        self.message_post(
+            body=Markup("%s")
+            % self.env._(
+                "Closed: %(recovered)s recovered, %(written_off)s written off.",
+                recovered=self.amount_recovered,
+                written_off=self.amount_written_off,
+            )
+        )
