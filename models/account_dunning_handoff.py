@@ -166,6 +166,7 @@ class AccountDunningHandoff(models.Model):
             )
             open_letters.action_cancel()
             handoff.write({"state": "sent"})
+            self.env["account.dunning.case"]._on_event(handoff.partner_id, handoff.company_id, "agency")
             handoff._make_exports()
             handoff.message_post(
                 body=self.env._("Handed over to %(agency)s.", agency=handoff.agency_id.name),

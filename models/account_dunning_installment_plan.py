@@ -288,6 +288,7 @@ class AccountDunningInstallmentPlan(models.Model):
             plan._check_schedule()
             plan.move_line_ids.write({"dunning_plan_id": plan.id})
             plan.write({"state": "active", "date_confirmed": fields.Date.context_today(self)})
+            self.env["account.dunning.case"]._on_event(plan.partner_id, plan.company_id, "plan")
             plan.message_post(body=self.env._("Plan confirmed: %(count)s installment(s).", count=len(plan.line_ids)))
             for invoice in plan.move_line_ids.move_id:
                 invoice._message_log(
@@ -328,6 +329,7 @@ class AccountDunningInstallmentPlan(models.Model):
         self.ensure_one()
         self._release_lines()
         self.write({"state": "broken", "date_closed": fields.Date.context_today(self)})
+        self.env["account.dunning.case"]._on_event(self.partner_id, self.company_id, "reminded", only_from=("plan",))
         body = self.env._(
             "Plan broken: the installment of %(date)s (%(amount)s) is still unpaid after %(days)s days of tolerance. "
             "Reminders resume where they stopped.",

@@ -393,6 +393,12 @@ class AccountDunningLetter(models.Model):
                     user_id=letter._activity_user().id,
                 )
         self.filtered(lambda letter: letter.level_id.invoice_penalties)._invoice_penalties(today)
+        Case = self.env["account.dunning.case"]
+        for company in self.company_id:
+            mine = self.filtered(lambda letter, company=company: letter.company_id == company)
+            notices = mine.filtered("is_formal_notice")
+            Case._on_event(notices.partner_id, company, "formal_notice", only_from=(False, "to_remind", "reminded"))
+            Case._on_event((mine - notices).partner_id, company, "reminded", only_from=(False, "to_remind"))
         invoice_notes = {}
         for line in self.line_ids:
             invoice_notes.setdefault(line.move_id.id, []).append(line)

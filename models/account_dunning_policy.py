@@ -111,6 +111,11 @@ class AccountDunningPolicy(models.Model):
         "addon is installed on an old receivable), send directly the highest level due "
         "instead of going through each level in turn.",
     )
+    promise_grace_days = fields.Integer(
+        string="Grace after a promise (days)",
+        default=2,
+        help="Reminders pause until the promised date plus these days; then the promise is kept or broken.",
+    )
     level_ids = fields.One2many("account.dunning.level", "policy_id", string="Levels", copy=True)
     level_count = fields.Integer(compute="_compute_level_count")
     note = fields.Html(translate=True)

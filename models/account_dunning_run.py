@@ -12,7 +12,7 @@ from .account_dunning_level import COURTESY_WINDOW_DAYS
 
 _logger = logging.getLogger(__name__)
 
-SKIP_REASONS = ("disputed", "blocked", "plan", "handoff", "no_policy", "gap", "min_amount", "not_due")
+SKIP_REASONS = ("disputed", "blocked", "plan", "handoff", "promise", "no_policy", "gap", "min_amount", "not_due")
 
 
 class AccountDunningRun(models.Model):
@@ -50,6 +50,7 @@ class AccountDunningRun(models.Model):
     skipped_blocked = fields.Integer(string="Skipped: blocked customer", readonly=True)
     skipped_plan = fields.Integer(string="Skipped: in an installment plan", readonly=True)
     skipped_handoff = fields.Integer(string="Skipped: handed to an agency", readonly=True)
+    skipped_promise = fields.Integer(string="Skipped: promise to pay", readonly=True)
     skipped_no_policy = fields.Integer(string="Skipped: no usable policy", readonly=True)
     skipped_gap = fields.Integer(string="Skipped: contacted recently", readonly=True)
     skipped_min_amount = fields.Integer(string="Skipped: under the minimum", readonly=True)
@@ -147,6 +148,8 @@ class AccountDunningRun(models.Model):
             self.write({"state": "running", "partner_cursor": 0})
         if self.state == "draft":
             self.write({"state": "running", "started_at": fields.Datetime.now()})
+            # Every late customer has a case before letters move it along the board.
+            self.env["account.dunning.case"]._sync(self.company_id, self.date)
         while True:
             started = time.monotonic()
             partner_ids = self._next_partner_ids()
@@ -159,6 +162,8 @@ class AccountDunningRun(models.Model):
                     self.letters_failed += len(to_send.filtered(lambda letter: letter.state == "failed"))
                 self.partner_cursor = partner_ids[-1]
             else:
+                # Cases follow the book: opened, resolved, totals refreshed, promises settled.
+                self.env["account.dunning.case"]._sync(self.company_id, self.date)
                 self.write({"state": "done", "ended_at": fields.Datetime.now()})
             self.duration += time.monotonic() - started
             if not commit:
@@ -252,7 +257,7 @@ class AccountDunningRun(models.Model):
         """One query: every candidate line of these customers with the furthest level it
         already received (in a letter not cancelled: a draft or failed letter counts, so a
         re-run never makes a second letter for it)."""
-        exclusions = self.env["account.move.line"]._dunning_sql_exclusions()
+        exclusions = self.env["account.move.line"]._dunning_sql_exclusions(self.date)
         excluded_by = SQL(", ").join(
             SQL("CASE WHEN %s THEN %s END", condition, reason) for reason, condition in exclusions
         )

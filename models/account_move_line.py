@@ -49,7 +49,7 @@ class AccountMoveLine(models.Model):
             SQL("move.payment_state NOT IN ('paid', 'in_payment', 'reversed', 'blocked')"),
         ]
 
-    def _dunning_sql_exclusions(self):
+    def _dunning_sql_exclusions(self, on_date=None):
         """Why an open receivable line must not be reminded: ``[(reason, condition)]`` where the
         SQL condition (on aliases aml, move, partner) is true when the line is excluded.
 
@@ -61,6 +61,15 @@ class AccountMoveLine(models.Model):
             ("blocked", SQL("COALESCE(partner.dunning_blocked, FALSE)")),
             ("plan", SQL("aml.dunning_plan_id IS NOT NULL")),
             ("handoff", SQL("aml.dunning_handoff_id IS NOT NULL")),
+            (
+                "promise",
+                SQL(
+                    """EXISTS (SELECT 1 FROM account_dunning_case promised
+                                WHERE promised.partner_id = aml.partner_id AND promised.company_id = aml.company_id
+                                  AND promised.promise_pause_until >= %s)""",
+                    on_date or fields.Date.context_today(self),
+                ),
+            ),
         ]
 
     def _dunning_flush(self):

@@ -1,0 +1,385 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import SQL
+
+URGENCY = [("normal", "Under 30 days"), ("warning", "30 to 60 days"), ("danger", "Over 60 days")]
+
+
+def urgency_of(days_late):
+    if days_late > 60:
+        return "danger"
+    return "warning" if days_late >= 30 else "normal"
+
+
+class AccountDunningCase(models.Model):
+    """The collections file of one customer in one company: what the board shows."""
+
+    _name = "account.dunning.case"
+    _description = "Collection Case"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, oldest_days_late desc, id"
+    _check_company_auto = True
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    stage_id = fields.Many2one(
+        "account.dunning.stage",
+        string="Stage",
+        index=True,
+        tracking=True,
+        group_expand="_read_group_stage_ids",
+        default=lambda self: self.env.ref("account_dunning.stage_to_remind", raise_if_not_found=False),
+    )
+    stage_code = fields.Selection(related="stage_id.code")
+    user_id = fields.Many2one("res.users", string="Collector", tracking=True, index=True)
+    priority = fields.Selection([("0", "Normal"), ("1", "High"), ("2", "Very high"), ("3", "Urgent")], default="0")
+    color = fields.Integer()
+    late_cause_id = fields.Many2one("account.dunning.late.cause", string="Late cause", tracking=True)
+    next_action_date = fields.Date(tracking=True)
+    next_action = fields.Char(string="Next action")
+    promise_date = fields.Date(string="Promised for", tracking=True, readonly=True)
+    promise_amount = fields.Monetary(string="Promised amount", readonly=True)
+    promise_base = fields.Monetary(readonly=True, help="What was overdue when the promise was made.")
+    promise_pause_until = fields.Date(
+        readonly=True, help="Reminders pause until this date (promise + the policy's grace)."
+    )
+    promise_state = fields.Selection(
+        [("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")], readonly=True, tracking=True
+    )
+    amount_overdue = fields.Monetary(string="Overdue", readonly=True, aggregator="sum")
+    amount_due = fields.Monetary(string="Total due", readonly=True, aggregator="sum")
+    oldest_days_late = fields.Integer(string="Days late", readonly=True, aggregator="max")
+    late_invoice_count = fields.Integer(string="Late invoices", readonly=True)
+    urgency = fields.Selection(URGENCY, readonly=True, default="normal")
+    last_letter_id = fields.Many2one("account.dunning.letter", compute="_compute_last_letter", string="Last letter")
+    last_level_id = fields.Many2one("account.dunning.level", compute="_compute_last_letter", string="Last level")
+    penalties_to_date = fields.Monetary(compute="_compute_penalties_to_date", string="Penalties to date")
+    dunning_blocked = fields.Boolean(related="partner_id.dunning_blocked", readonly=False)
+    dunning_block_reason = fields.Char(related="partner_id.dunning_block_reason", readonly=False)
+    phone = fields.Char(related="partner_id.phone")
+    email = fields.Char(related="partner_id.email")
+    country_id = fields.Many2one(related="partner_id.country_id", store=True)
+    active = fields.Boolean(default=True)
+
+    _partner_company_uniq = models.UniqueIndex(
+        "(partner_id, company_id)", "A customer has one collections file per company."
+    )
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return self.env["account.dunning.stage"].search([])
+
+    def _compute_last_letter(self):
+        rows = self.env["account.dunning.letter"]._read_group(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("state", "=", "sent"),
+            ],
+            ["partner_id", "company_id"],
+            ["id:max"],
+        )
+        last = {(partner.id, company.id): letter_id for partner, company, letter_id in rows}
+        Letter = self.env["account.dunning.letter"]
+        for case in self:
+            letter = Letter.browse(last.get((case.partner_id.id, case.company_id.id)))
+            case.last_letter_id = letter
+            case.last_level_id = letter.level_id
+
+    def _compute_penalties_to_date(self):
+        for case in self:
+            invoices = self.env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", case.partner_id.id),
+                    ("company_id", "=", case.company_id.id),
+                    ("move_type", "in", ("out_invoice", "out_receipt")),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                ]
+            )
+            results = invoices._compute_late_penalties()
+            case.penalties_to_date = case.currency_id.round(
+                sum(
+                    self.env["account.move"]
+                    .browse(move_id)
+                    .currency_id._convert(result.interest + result.indemnity, case.currency_id, case.company_id)
+                    for move_id, result in results.items()
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Opening, resolving, totals: in sets, by the daily run
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync(self, company, on_date):
+        """Open a case for every customer with overdue receivables, resolve those with none,
+        reopen a resolved one when the customer is late again, refresh every total, and
+        settle promises whose date has passed. A handful of queries, whatever the book."""
+        AML = self.env["account.move.line"]
+        base = [
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            ("account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual_currency", ">", 0),
+            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+        ]
+        due = {partner.id: amount for partner, amount in AML._read_group(base, ["partner_id"], ["amount_residual:sum"])}
+        overdue = {
+            partner.id: (amount, oldest, count)
+            for partner, amount, oldest, count in AML._read_group(
+                [*base, ("date_maturity", "<", on_date)],
+                ["partner_id"],
+                ["amount_residual:sum", "date_maturity:min", "move_id:count_distinct"],
+            )
+        }
+        cases = self.with_context(active_test=False).search([("company_id", "=", company.id)])
+        by_partner = {case.partner_id.id: case for case in cases}
+        stages = self._stages()
+        new_partners = [partner_id for partner_id in overdue if partner_id not in by_partner]
+        if new_partners:
+            partners = self.env["res.partner"].browse(new_partners)
+            created = self.create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "stage_id": stages["to_remind"].id,
+                        "user_id": (partner.dunning_responsible_id or partner.user_id).id,
+                    }
+                    for partner in partners
+                ]
+            )
+            cases |= created
+        reopened = cases.filtered(lambda case: case.partner_id.id in overdue and case.stage_id.is_resolved)
+        resolved = cases.filtered(lambda case: case.partner_id.id not in overdue and not case.stage_id.is_resolved)
+        if reopened:
+            reopened.write({"stage_id": stages["to_remind"].id, "active": True})
+            reopened._message_log_batch(
+                bodies=dict.fromkeys(reopened.ids, self.env._("Reopened: the customer is late again."))
+            )
+        if resolved:
+            resolved.write({"stage_id": stages["resolved"].id, "promise_pause_until": False})
+            resolved._message_log_batch(
+                bodies=dict.fromkeys(resolved.ids, self.env._("Resolved: nothing is overdue any more."))
+            )
+        self._write_totals(cases, due, overdue, on_date)
+        cases._settle_promises(on_date)
+        return cases
+
+    def _write_totals(self, cases, due, overdue, on_date):
+        """One UPDATE for all the cases' figures."""
+        if not cases:
+            return
+        values = []
+        for case in cases:
+            amount, oldest, count = overdue.get(case.partner_id.id, (0.0, None, 0))
+            days = (on_date - oldest).days if oldest else 0
+            values.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s)",
+                    case.id,
+                    amount,
+                    due.get(case.partner_id.id, 0.0),
+                    days,
+                    count,
+                    urgency_of(days),
+                )
+            )
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_dunning_case AS c
+                      SET amount_overdue = v.overdue, amount_due = v.due, oldest_days_late = v.days,
+                          late_invoice_count = v.count, urgency = v.urgency
+                     FROM (VALUES %s) AS v(id, overdue, due, days, count, urgency)
+                    WHERE c.id = v.id""",
+                SQL(", ").join(values),
+            )
+        )
+        cases.invalidate_recordset(
+            ["amount_overdue", "amount_due", "oldest_days_late", "late_invoice_count", "urgency"]
+        )
+
+    @api.model
+    def _stages(self):
+        return {stage.code: stage for stage in self.env["account.dunning.stage"].search([("code", "!=", False)])}
+
+    @api.model
+    def _for_partners(self, partners, company):
+        return self.search([("partner_id", "in", partners.commercial_partner_id.ids), ("company_id", "=", company.id)])
+
+    @api.model
+    def _on_event(self, partners, company, code, only_from=None):
+        """Move the cases of these customers to the stage of an event (letter sent, promise,
+        plan, hand-off...), unless they are in a stage the event must not override."""
+        stage = self._stages().get(code)
+        cases = self._for_partners(partners, company)
+        if only_from is not None:
+            cases = cases.filtered(lambda case: case.stage_code in only_from)
+        if stage and cases:
+            cases.write({"stage_id": stage.id})
+        return cases
+
+    # ------------------------------------------------------------------
+    # Promises to pay
+    # ------------------------------------------------------------------
+
+    def _record_promise(self, promise_date, amount, note=False):
+        self.ensure_one()
+        if amount <= 0:
+            raise UserError(self.env._("A promise needs an amount."))
+        if promise_date < fields.Date.context_today(self):
+            raise UserError(self.env._("A promise to pay is for today or a later date."))
+        policy = self.partner_id._dunning_policy(self.company_id)
+        self.write(
+            {
+                "promise_date": promise_date,
+                "promise_amount": amount,
+                "promise_base": self.amount_overdue,
+                "promise_pause_until": promise_date + timedelta(days=policy.promise_grace_days or 0),
+                "promise_state": "pending",
+                "stage_id": self._stages()["promise"].id,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Promise to pay %(amount)s by %(date)s.%(note)s",
+                amount=amount,
+                date=promise_date,
+                note=f" {note}" if note else "",
+            )
+        )
+
+    def _settle_promises(self, on_date):
+        """A promise whose pause is over is kept (the amount came in) or broken."""
+        for case in self.filtered(lambda case: case.promise_state == "pending" and case.promise_pause_until < on_date):
+            received = case.promise_base - case.amount_overdue
+            if case.currency_id.compare_amounts(received, case.promise_amount) >= 0:
+                case.write({"promise_state": "kept", "promise_pause_until": False})
+                case.message_post(body=self.env._("Promise kept."))
+                continue
+            case.write(
+                {"promise_state": "broken", "promise_pause_until": False, "stage_id": self._stages()["reminded"].id}
+            )
+            case.activity_schedule(
+                "mail.mail_activity_data_call",
+                summary=self.env._("Broken promise: %(partner)s", partner=case.partner_id.name),
+                note=self.env._(
+                    "%(amount)s was promised for %(date)s and has not been received. Reminders resume.",
+                    amount=case.promise_amount,
+                    date=case.promise_date,
+                ),
+                user_id=(case.user_id or self.env.ref("base.user_admin")).id,
+            )
+
+    # ------------------------------------------------------------------
+    # Quick actions of the board
+    # ------------------------------------------------------------------
+
+    def action_send_next_letter(self):
+        """Make (without sending) the letter due today for this customer, and open it."""
+        self.ensure_one()
+        run = self.env["account.dunning.run"]._get_or_create(self.company_id, fields.Date.context_today(self))
+        letters = run.with_company(self.company_id)._process_partners([self.partner_id.id])
+        if not letters:
+            raise UserError(
+                self.env._(
+                    "No new letter is due today for %(partner)s (level already sent, gap or nothing late).",
+                    partner=self.partner_id.name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.dunning.letter",
+            "res_id": letters[0].id,
+            "views": [(False, "form")],
+        }
+
+    def action_log_call(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a call"),
+            "res_model": "account.dunning.call",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_case_id": self.id},
+        }
+
+    def action_record_promise(self):
+        action = self.action_log_call()
+        action["name"] = self.env._("Record a promise to pay")
+        action["context"]["default_outcome"] = "promise"
+        return action
+
+    def action_propose_plan(self):
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_propose_installment_plan()
+
+    def action_propose_handoff(self):
+        self.ensure_one()
+        lines = self.env["account.dunning.installment.plan"]._overdue_lines(self.partner_id, self.company_id)
+        lines = lines.filtered(lambda line: not line.dunning_handoff_id)
+        if not lines:
+            raise UserError(self.env._("Nothing overdue is left to hand over."))
+        agency = self.env["res.partner"].search([("is_collection_agency", "=", True)], limit=1)
+        handoff = (
+            self.env["account.dunning.handoff"].create(
+                {
+                    "partner_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "agency_id": agency.id if agency else False,
+                    "commission_rate": agency.collection_commission_rate if agency else 0.0,
+                    "line_ids": [Command.create({"move_line_id": line.id}) for line in lines],
+                }
+            )
+            if agency
+            else False
+        )
+        if not handoff:
+            raise UserError(self.env._("Flag a partner as collection agency first (Invoicing tab of the partner)."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": handoff._name,
+            "res_id": handoff.id,
+            "views": [(False, "form")],
+        }
+
+    def action_print_statement(self):
+        self.ensure_one()
+        return self.env.ref("account_dunning.action_report_dunning_statement").report_action(self.partner_id)
+
+    def action_open_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "in", ("out_invoice", "out_receipt")),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("state", "=", "posted"),
+        ]
+        action["context"] = {}
+        return action
+
+    def action_open_letters(self):
+        self.ensure_one()
+        return self.partner_id.action_open_dunning_letters()
+
+    def _log_call(self, outcome_label, note, next_action_date=False, next_action=False):
+        self.ensure_one()
+        body = Markup("<strong>%s</strong>") % self.env._("Call: %(outcome)s", outcome=outcome_label)
+        if note:
+            body += Markup("<br/>") + note
+        self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+        self.activity_feedback(["mail.mail_activity_data_call"], feedback=outcome_label)
+        self.write({"next_action_date": next_action_date, "next_action": next_action})

@@ -1,0 +1,171 @@
+from odoo.fields import Command
+from odoo.tests import freeze_time, tagged
+
+from .common import DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionCase(DunningCommon):
+    """The board: cases open and resolve by themselves, follow events, and pause for promises."""
+
+    def _case(self, partner=None):
+        return self.env["account.dunning.case"].search(
+            [("partner_id", "=", (partner or self.professional).id), ("company_id", "=", self.company.id)]
+        )
+
+    def _stage(self, code):
+        return self.env["account.dunning.case"]._stages()[code]
+
+    def test_case_opens_resolves_and_reopens(self):
+        invoice = self.invoice(self.professional, 1000.0, "2025-01-01")  # due 01-31
+        self.dun("2025-01-20")
+        self.assertFalse(self._case(), "nothing overdue yet: no case")
+        self.dun("2025-02-07")
+        case = self._case()
+        self.assertEqual(case.stage_id, self._stage("reminded"), "the first reminder moved it on")
+        self.assertRecordValues(
+            case,
+            [
+                {
+                    "amount_overdue": 1000.0,
+                    "amount_due": 1000.0,
+                    "oldest_days_late": 7,
+                    "late_invoice_count": 1,
+                    "urgency": "normal",
+                }
+            ],
+        )
+        self.pay(invoice, 1000.0, "2025-02-10")
+        self.dun("2025-02-11")
+        self.assertEqual(case.stage_id, self._stage("resolved"))
+        self.assertEqual(case.amount_overdue, 0.0)
+        self.invoice(self.professional, 500.0, "2025-02-01")  # due 03-03
+        self.dun("2025-04-15")
+        self.assertEqual(case.stage_id, self._stage("reminded"), "late again: the same case reopens")
+        self.assertEqual(len(self._case()), 1)
+        self.assertEqual((case.oldest_days_late, case.urgency), (43, "warning"))
+
+    def test_stage_follows_formal_notice_plan_and_hand_off(self):
+        self.policy_pro.allow_level_skip = True
+        self.invoice(self.professional, 1000.0, "2025-01-01")
+        self.dun("2025-03-17", send=False)  # 45 days: formal notice, waiting for review
+        case = self._case()
+        self.assertEqual(case.stage_id, self._stage("to_remind"))
+        with freeze_time("2025-03-17"):
+            self.letters(self.professional).action_send()
+        self.assertEqual(case.stage_id, self._stage("formal_notice"))
+        with freeze_time("2025-03-18"):
+            plan = self.env["account.dunning.installment.plan"].browse(case.action_propose_plan()["res_id"])
+            plan.write({"first_date": "2025-04-01"})
+            plan.action_compute_schedule()
+            plan.action_confirm()
+        self.assertEqual(case.stage_id, self._stage("plan"))
+        plan.action_cancel()
+        self.env["res.partner"].create({"name": "Agence Recouvre", "is_collection_agency": True})
+        handoff = self.env["account.dunning.handoff"].browse(case.action_propose_handoff()["res_id"])
+        with freeze_time("2025-03-20"):
+            handoff.action_confirm()
+        self.assertEqual(case.stage_id, self._stage("agency"))
+
+    def test_promise_pauses_reminders_then_a_broken_one_resumes_them(self):
+        self.invoice(self.professional, 1000.0, "2025-01-01")
+        self.dun("2025-02-07")
+        case = self._case()
+        wizard = (
+            self.env["account.dunning.call"]
+            .with_context(**case.action_record_promise()["context"])
+            .create(
+                {
+                    "promise_date": "2025-02-25",
+                    "promise_amount": 1000.0,
+                    "note": "Will pay after their own customer pays",
+                }
+            )
+        )
+        with freeze_time("2025-02-10"):
+            wizard.action_log()
+        self.assertEqual(case.stage_id, self._stage("promise"))
+        self.assertEqual(str(case.promise_pause_until), "2025-02-27", "promised date + 2 days of grace")
+        run = self.dun("2025-02-20")  # the second reminder would be due: paused
+        self.assertEqual(len(self.letters(self.professional)), 1)
+        self.assertEqual(run.skipped_promise, 1)
+        self.dun("2025-02-28")  # pause over, nothing received: broken
+        self.assertEqual(case.promise_state, "broken")
+        self.assertEqual(case.activity_ids.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
+        self.dun("2025-03-01")
+        self.assertEqual(self.letters(self.professional)[-1].level_id, self.levels[2], "reminders resume")
+
+    def test_kept_promise(self):
+        invoice = self.invoice(self.professional, 1000.0, "2025-01-01")
+        self.dun("2025-02-07")
+        case = self._case()
+        with freeze_time("2025-02-10"):
+            case._record_promise(self.env.cr.now().date().replace(year=2025, month=2, day=20), 400.0)
+        self.pay(invoice, 400.0, "2025-02-19")
+        self.dun("2025-02-23")
+        self.assertEqual(case.promise_state, "kept")
+
+    def test_logging_a_call_from_the_card(self):
+        self.invoice(self.professional, 1000.0, "2025-01-01")
+        self.dun("2025-02-07")
+        case = self._case()
+        self.env["account.dunning.call"].create(
+            {
+                "case_id": case.id,
+                "outcome": "dispute",
+                "note": "Says the delivery was incomplete",
+                "next_action_date": "2025-02-14",
+                "next_action": "Check the delivery note",
+            }
+        ).action_log()
+        self.assertIn("Disputes the invoice", case.message_ids[0].body)
+        self.assertIn("delivery was incomplete", case.message_ids[0].body)
+        self.assertEqual(str(case.next_action_date), "2025-02-14")
+        self.assertEqual(case.late_cause_id, self.env.ref("account_dunning.late_cause_dispute"))
+
+    def test_board_column_totals(self):
+        self.invoice(self.professional, 1000.0, "2025-01-01")
+        self.invoice(self.consumer, 250.0, "2025-01-01")
+        self.dun("2025-02-07")
+        groups = self.env["account.dunning.case"]._read_group(
+            [("company_id", "=", self.company.id)], ["stage_id"], ["amount_overdue:sum", "__count"]
+        )
+        totals = {stage.code: (amount, count) for stage, amount, count in groups}
+        self.assertEqual(totals["reminded"], (1250.0, 2))
+        # Every stage is a column, even empty ones (the kanban asks with read_group_expand).
+        board = self.env["account.dunning.case"].with_context(read_group_expand=True).web_read_group(
+            [("company_id", "=", self.company.id)], ["stage_id"], ["amount_overdue:sum"]
+        )
+        self.assertEqual(len(board["groups"]), len(self.env["account.dunning.stage"].search([])))
+
+    def test_collectors_see_their_companies_only(self):
+        self.invoice(self.professional, 1000.0, "2025-01-01")
+        self.dun("2025-02-07")
+        other = self.setup_other_company(name="Autre Société")["company"]
+        collector = self.env["res.users"].create(
+            {
+                "name": "Odile Other",
+                "login": "odile",
+                "company_id": other.id,
+                "company_ids": [Command.set(other.ids)],
+                "group_ids": [Command.set(self.env.ref("account_dunning.group_dunning_collector").ids)],
+            }
+        )
+        self.assertFalse(
+            self.env["account.dunning.case"]
+            .with_user(collector)
+            .search([])
+            .filtered(lambda case: case.company_id == self.company)
+        )
+        mine = self.env["res.users"].create(
+            {
+                "name": "Marc Mine",
+                "login": "marc",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [Command.set(self.env.ref("account_dunning.group_dunning_collector").ids)],
+            }
+        )
+        case = self._case().with_user(mine)
+        case.next_action = "Call on Monday"
+        self.assertEqual(case.next_action, "Call on Monday")
