@@ -133,8 +133,10 @@ class TestCollectionCase(DunningCommon):
         totals = {stage.code: (amount, count) for stage, amount, count in groups}
         self.assertEqual(totals["reminded"], (1250.0, 2))
         # Every stage is a column, even empty ones (the kanban asks with read_group_expand).
-        board = self.env["account.dunning.case"].with_context(read_group_expand=True).web_read_group(
-            [("company_id", "=", self.company.id)], ["stage_id"], ["amount_overdue:sum"]
+        board = (
+            self.env["account.dunning.case"]
+            .with_context(read_group_expand=True)
+            .web_read_group([("company_id", "=", self.company.id)], ["stage_id"], ["amount_overdue:sum"])
         )
         self.assertEqual(len(board["groups"]), len(self.env["account.dunning.stage"].search([])))
 
