@@ -7,7 +7,7 @@
     "author": "account_dunning developers",
     "website": "https://github.com/account-dunning/account_dunning",
     "license": "LGPL-3",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/account_dunning_security.xml",
@@ -32,6 +32,7 @@
         "views/account_dunning_case_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/account_dunning_penalty_invoice_views.xml",
+        "views/portal_templates.xml",
         "views/account_dunning_menus.xml",
     ],
     "demo": [

@@ -89,9 +89,6 @@ class AccountDunningHandoff(models.Model):
     write_off_move_id = fields.Many2one("account.move", string="Write-off entry", readonly=True, copy=False)
     export_csv_id = fields.Many2one("ir.attachment", string="CSV export", readonly=True, copy=False)
     export_xlsx_id = fields.Many2one("ir.attachment", string="XLSX export", readonly=True, copy=False)
-    notify_debtor = fields.Boolean(
-        string="Notify the debtor", help="Print a letter telling the debtor the claim was handed over."
-    )
 
     @api.depends("partner_id", "agency_id")
     def _compute_name(self):
@@ -168,9 +165,13 @@ class AccountDunningHandoff(models.Model):
             handoff.write({"state": "sent"})
             self.env["account.dunning.case"]._on_event(handoff.partner_id, handoff.company_id, "agency")
             handoff._make_exports()
+            # Both exports stay on the hand-off; the message carries the one the agency reads.
+            export = (
+                handoff.export_csv_id if handoff.agency_id.collection_export_format == "csv" else handoff.export_xlsx_id
+            )
             handoff.message_post(
                 body=self.env._("Handed over to %(agency)s.", agency=handoff.agency_id.name),
-                attachment_ids=(handoff.export_csv_id | handoff.export_xlsx_id).ids,
+                attachment_ids=export.ids,
             )
         return True
 

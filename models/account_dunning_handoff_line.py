@@ -10,12 +10,12 @@ class AccountDunningHandoffLine(models.Model):
 
     handoff_id = fields.Many2one("account.dunning.handoff", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="handoff_id.company_id", store=True, index=True)
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
     move_line_id = fields.Many2one(
         "account.move.line", string="Receivable", required=True, index=True, ondelete="restrict", check_company=True
     )
     move_id = fields.Many2one(related="move_line_id.move_id", store=True, string="Invoice")
-    currency_id = fields.Many2one(related="move_line_id.currency_id", store=True)
+    currency_id = fields.Many2one(related="move_line_id.currency_id", store=True, string="Invoice currency")
     date_maturity = fields.Date(related="move_line_id.date_maturity", store=True, string="Due date")
     principal = fields.Monetary(readonly=True, help="What the line owed on the hand-off date.")
     interest = fields.Monetary(readonly=True, help="Late-payment interest owed on the hand-off date, not yet invoiced.")

@@ -96,6 +96,8 @@ class TestCollectionHandoff(DunningCommon):
             },
         )
         self.assertNotIn("friend of our CEO", text, "nothing else of the customer record leaves the company")
+        self.assertIn(handoff.export_xlsx_id, handoff.message_ids.attachment_ids, "the agency reads XLSX")
+        self.assertNotIn(handoff.export_csv_id, handoff.message_ids.attachment_ids)
         sheet = openpyxl.load_workbook(io.BytesIO(handoff.export_xlsx_id.raw)).active
         self.assertEqual(tuple(cell.value for cell in sheet[1]), EXPORT_COLUMNS)
         self.assertEqual(sheet.cell(row=2, column=EXPORT_COLUMNS.index("total") + 1).value, 1265.94)

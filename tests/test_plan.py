@@ -184,3 +184,32 @@ class TestInstallmentPlan(DunningCommon):
             }
         )
         self.assertFalse(self.env["account.dunning.installment.plan"].with_user(user).search([("id", "=", plan.id)]))
+
+    def test_portal_customer_sees_own_plan_only(self):
+        plan = self._plan()
+        self._confirm(plan)
+        portal_user = self.env["res.users"].create(
+            {
+                "name": "Boulangère",
+                "login": "boulangere",
+                "partner_id": self.env["res.partner"]
+                .create({"name": "Boulangère", "parent_id": self.professional.id, "email": "b@example.com"})
+                .id,
+                "group_ids": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        other = self.env["res.partner"].create({"name": "Stranger SARL", "is_company": True})
+        self.invoice(other, 100.0, "2025-01-01")
+        with freeze_time("2025-02-20"):
+            stranger_plan = self.env["account.dunning.installment.plan"].browse(
+                other.action_propose_installment_plan()["res_id"]
+            )
+            stranger_plan.write({"first_date": "2025-03-01"})
+            stranger_plan.action_compute_schedule()
+            stranger_plan.action_confirm()
+        visible = self.env["account.dunning.installment.plan"].with_user(portal_user).search([])
+        self.assertEqual(visible, plan)
+        with freeze_time("2025-02-21"):
+            html = self.env["ir.qweb"]._render("account_dunning.portal_installment_plan_card", {"plan": plan.sudo()})
+        self.assertIn("Next installment", str(html))
+        self.assertIn("300.00", str(html))

@@ -1,0 +1,219 @@
+"""Benchmark of account_dunning, run inside `odoo shell` by tools/bench.
+
+Fills the database with a receivables book (BENCH_CUSTOMERS customers, BENCH_INVOICES
+invoices over the last 12 months, some on installments, a share paid, some disputed) unless
+it is already there, then measures the daily run (letters created, not sent), the penalties
+of every open line, the board's first page and the statement PDF of the largest customer:
+wall time, SQL queries, peak Python memory, rows. Results go to BENCH_RESULTS (JSON).
+"""
+# ruff: noqa: F821 - `env` is given by odoo shell
+
+import json
+import os
+import random
+import time
+import tracemalloc
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.fields import Command
+
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "2000"))
+INVOICES = int(os.environ.get("BENCH_INVOICES", "10000"))
+RESULTS = os.environ["BENCH_RESULTS"]
+CHUNK = 500
+rng = random.Random(8)
+
+
+def measure(label, rows_of, func):
+    env.invalidate_all()
+    env.cr.flush()
+    queries = env.cr.sql_log_count
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = func()
+    env.flush_all()
+    wall = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    row = {
+        "step": label,
+        "wall_s": round(wall, 3),
+        "queries": env.cr.sql_log_count - queries,
+        "peak_mib": round(peak / 2**20, 1),
+        "rows": rows_of(result),
+    }
+    print(
+        f"{label:<34} {row['wall_s']:>9.3f} s {row['queries']:>8} queries "
+        f"{row['peak_mib']:>8.1f} MiB {row['rows']:>9} rows"
+    )
+    return row
+
+
+def build_book(company):
+    today = fields.Date.context_today(env["res.partner"])
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"Bench customer {index:06d}",
+                "is_company": index % 5 != 0,
+                "email": f"bench{index}@example.com",
+                "lang": "fr_FR" if index % 3 else "en_US",
+            }
+            for index in range(CUSTOMERS)
+        ]
+    )
+    terms = env["account.payment.term"].create(
+        [
+            {
+                "name": "Bench 30 days",
+                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
+            },
+            {
+                "name": "Bench 3 installments",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 34, "nb_days": 30}),
+                    Command.create({"value": "percent", "value_amount": 33, "nb_days": 60}),
+                    Command.create({"value": "percent", "value_amount": 33, "nb_days": 90}),
+                ],
+            },
+        ]
+    )
+    product = env["product.product"].create({"name": "Bench service", "type": "service", "taxes_id": []})
+    partner_ids = partners.ids
+    invoices = env["account.move"]
+    for start in range(0, INVOICES, CHUNK):
+        vals = [
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": rng.choice(partner_ids),
+                "invoice_date": today - timedelta(days=rng.randint(1, 365)),
+                "invoice_payment_term_id": terms[1 if rng.random() < 0.15 else 0].id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": product.id, "quantity": 1, "price_unit": rng.randint(50, 5000), "tax_ids": []}
+                    )
+                ],
+            }
+            for _index in range(min(CHUNK, INVOICES - start))
+        ]
+        chunk = env["account.move"].create(vals)
+        chunk.action_post()
+        invoices |= chunk
+        env.cr.commit()
+        env.invalidate_all()
+        print(f"  {len(invoices)} invoices posted")
+    to_pay = invoices.filtered(lambda move: rng.random() < 0.45)
+    for start in range(0, len(to_pay), CHUNK):
+        batch = to_pay[start : start + CHUNK]
+        env["account.payment.register"].with_context(active_model="account.move", active_ids=batch.ids).create(
+            {"group_payment": False, "payment_date": today}
+        )._create_payments()
+        env.cr.commit()
+        print(f"  {min(start + CHUNK, len(to_pay))} invoices paid")
+    disputed = (invoices - to_pay)[: max(1, len(invoices) // 50)]
+    disputed.write({"dunning_excluded": True, "dunning_exclusion_reason": "Bench dispute"})
+    env.cr.commit()
+
+
+company = env.company
+existing = env["account.move"].search_count([("move_type", "=", "out_invoice"), ("company_id", "=", company.id)])
+if existing < INVOICES:
+    started = time.perf_counter()
+    build_book(company)
+    print(f"book built in {time.perf_counter() - started:.1f} s")
+
+today = fields.Date.context_today(env["res.partner"])
+open_lines = env["account.move.line"].search_count(
+    [
+        ("company_id", "=", company.id),
+        ("account_type", "=", "asset_receivable"),
+        ("reconciled", "=", False),
+        ("parent_state", "=", "posted"),
+        ("amount_residual_currency", ">", 0),
+    ]
+)
+results = {
+    "date": str(date.today()),
+    "customers": CUSTOMERS,
+    "invoices": INVOICES,
+    "open_lines": open_lines,
+    "steps": [],
+}
+Run = env["account.dunning.run"]
+# A fresh run each time: remove what an earlier benchmark made today.
+previous = Run.search([("company_id", "=", company.id), ("date", "=", today)])
+env["account.dunning.letter"].search([("run_id", "in", previous.ids)]).with_context(force_delete=True).sudo().write(
+    {"state": "cancelled"}
+)
+previous.unlink()
+env.cr.commit()
+run = Run.create({"company_id": company.id, "date": today, "send_letters": False})
+results["steps"].append(
+    measure("daily run (letters created)", lambda r: r.lines_examined, lambda: (run._execute(), run)[1])
+)
+env.cr.commit()
+invoices = env["account.move"].search(
+    [
+        ("company_id", "=", company.id),
+        ("move_type", "=", "out_invoice"),
+        ("state", "=", "posted"),
+        ("payment_state", "in", ("not_paid", "partial")),
+    ]
+)
+results["steps"].append(
+    measure(
+        "penalties of all open lines",
+        lambda r: sum(len(v.lines) for v in r.values()),
+        lambda: invoices._compute_late_penalties(today),
+    )
+)
+Case = env["account.dunning.case"].with_context(read_group_expand=True)
+domain = [("company_id", "=", company.id), ("stage_id.is_resolved", "=", False)]
+
+
+def board():
+    groups = Case.web_read_group(domain, ["stage_id"], ["amount_overdue:sum"])
+    records = Case.web_search_read(
+        domain,
+        {
+            "partner_id": {"fields": {"display_name": {}}},
+            "amount_overdue": {},
+            "oldest_days_late": {},
+            "next_action_date": {},
+            "user_id": {"fields": {"display_name": {}}},
+            "priority": {},
+            "urgency": {},
+            "activity_ids": {},
+        },
+        limit=40,
+    )
+    return groups, records
+
+
+results["steps"].append(measure("board first page", lambda r: r[1]["length"], board))
+largest = env["account.move.line"]._read_group(
+    [
+        ("company_id", "=", company.id),
+        ("account_type", "=", "asset_receivable"),
+        ("reconciled", "=", False),
+        ("parent_state", "=", "posted"),
+    ],
+    ["partner_id"],
+    ["__count"],
+    order="__count desc",
+    limit=1,
+)[0][0]
+results["steps"].append(
+    measure(
+        "statement PDF, largest customer",
+        lambda r: len(r[0]),
+        lambda: env["ir.actions.report"]._render_qweb_pdf(
+            "account_dunning.action_report_dunning_statement", largest.ids
+        ),
+    )
+)
+with open(RESULTS, "w") as handle:
+    json.dump(results, handle, indent=2)
+print(f"results written to {RESULTS}")
