@@ -9,6 +9,7 @@ from odoo.fields import Command
 from odoo.tools import SQL
 
 from .account_dunning_level import COURTESY_WINDOW_DAYS
+from .account_move_line import DUNNING_LINES_FROM
 
 _logger = logging.getLogger(__name__)
 
@@ -224,13 +225,11 @@ class AccountDunningRun(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """SELECT DISTINCT aml.partner_id
-                     FROM account_move_line aml
-                     JOIN account_move move ON move.id = aml.move_id
-                     JOIN account_account account ON account.id = aml.account_id
-                     JOIN res_partner partner ON partner.id = aml.partner_id
+                     FROM %s
                     WHERE %s AND aml.partner_id > %s
                  ORDER BY aml.partner_id
                     LIMIT %s""",
+                DUNNING_LINES_FROM,
                 self._candidate_sql(),
                 self.partner_cursor,
                 self._batch_size(),
@@ -242,11 +241,9 @@ class AccountDunningRun(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """SELECT COUNT(DISTINCT aml.partner_id)
-                     FROM account_move_line aml
-                     JOIN account_move move ON move.id = aml.move_id
-                     JOIN account_account account ON account.id = aml.account_id
-                     JOIN res_partner partner ON partner.id = aml.partner_id
+                     FROM %s
                     WHERE %s AND aml.partner_id > %s""",
+                DUNNING_LINES_FROM,
                 self._candidate_sql(),
                 self.partner_cursor,
             )
@@ -267,10 +264,7 @@ class AccountDunningRun(models.Model):
                           aml.amount_residual, aml.amount_residual_currency,
                           reached.delay_days AS reached_delay,
                           COALESCE(%s) AS excluded_by
-                     FROM account_move_line aml
-                     JOIN account_move move ON move.id = aml.move_id
-                     JOIN account_account account ON account.id = aml.account_id
-                     JOIN res_partner partner ON partner.id = aml.partner_id
+                     FROM %s
                 LEFT JOIN LATERAL (
                            SELECT MAX(level.delay_days) AS delay_days
                              FROM account_dunning_letter_line letter_line
@@ -281,6 +275,7 @@ class AccountDunningRun(models.Model):
                     WHERE %s AND aml.partner_id = ANY(%s)
                  ORDER BY aml.partner_id, aml.date_maturity, aml.id""",
                 excluded_by,
+                DUNNING_LINES_FROM,
                 self._candidate_sql(),
                 partner_ids,
             )

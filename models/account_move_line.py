@@ -8,6 +8,14 @@ from ..law import regimes
 from ..law.rates import MissingRateError
 from .penalty_tools import LinePenalty, clip_segments, to_decimal
 
+# The receivable lines the dunning queries read, with the aliases their conditions use.
+DUNNING_LINES_FROM = SQL(
+    """account_move_line aml
+       JOIN account_move move ON move.id = aml.move_id
+       JOIN account_account account ON account.id = aml.account_id
+       JOIN res_partner partner ON partner.id = aml.partner_id"""
+)
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -98,11 +106,9 @@ class AccountMoveLine(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """SELECT aml.id
-                     FROM account_move_line aml
-                     JOIN account_move move ON move.id = aml.move_id
-                     JOIN account_account account ON account.id = aml.account_id
-                     JOIN res_partner partner ON partner.id = aml.partner_id
+                     FROM %s
                     WHERE %s""",
+                DUNNING_LINES_FROM,
                 SQL(" AND ").join(conditions),
             )
         )
