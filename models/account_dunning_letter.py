@@ -161,8 +161,7 @@ class AccountDunningLetter(models.Model):
         letter's date (or ``on_date``). Returns the missing-rate errors met."""
         letters = self.filtered("apply_penalties")
         errors = []
-        for day in set(letters.mapped("date")):
-            group = letters.filtered(lambda letter, day=day: letter.date == day)
+        for day, group in letters.grouped("date").items():
             results = group.line_ids.move_id._compute_late_penalties(on_date or day)
             by_line = {line.id: penalty for result in results.values() for line, penalty in result.lines}
             for letter in group:
@@ -187,8 +186,7 @@ class AccountDunningLetter(models.Model):
         lines = self.line_ids
         still_due = lines.move_line_id._dunning_still_due()
         gone = lines.filtered(lambda line: line.move_line_id not in still_due)
-        for letter in gone.letter_id:
-            removed = gone.filtered(lambda line, letter=letter: line.letter_id == letter)
+        for letter, removed in gone.grouped("letter_id").items():
             letter._message_log(
                 body=Markup("%s<ul>%s</ul>")
                 % (

@@ -111,8 +111,9 @@ class AccountMove(models.Model):
         }
         eur = self.env.ref("base.EUR")
         results = {}
+        terms_by_move = terms.grouped("move_id")
         for move in invoices:
-            lines = terms.filtered(lambda line, move=move: line.move_id == move)
+            lines = terms_by_move.get(move, terms.browse())
             penalties = [by_line[line.id] for line in lines]
             error = next((penalty.error for penalty in penalties if penalty.error), None)
             regime = penalties[0].regime if penalties else "none"

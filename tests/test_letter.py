@@ -91,6 +91,9 @@ class TestDunningLetter(DunningCommon):
     def test_letter_pdf_renders_with_its_figures(self):
         letter = self._first_reminder()
         report = self.env.ref("account_dunning.action_report_dunning_letter")
+        # No test web server runs here: point wkhtmltopdf's asset requests at a closed port, so
+        # the PDF is the same whether or not something else listens on the usual one.
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         with self.allow_pdf_render():
             content, report_format = report.with_context(force_report_rendering=True)._render_qweb_pdf(
                 report, letter.ids
