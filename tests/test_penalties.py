@@ -1,6 +1,9 @@
+import io
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
+from odoo.tools.pdf import PdfReader
 
 from .common import DunningCommon
 
@@ -222,6 +225,21 @@ class TestLatePenalties(DunningCommon):
         self.assertIn("legal rate may be claimed after a formal notice", consumer_part)
         self.assertNotIn("indemnity", consumer_part)
         self.assertNotIn("13.15", consumer_part)
+
+    def test_invoice_pdf_carries_the_clause(self):
+        invoice = self.invoice(self.professional, 1200.0, "2025-03-01")
+        report = self.env.ref("account.account_invoices")
+        # No test web server runs here: wkhtmltopdf's asset requests go to a closed port.
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        with self.allow_pdf_render():
+            content, report_format = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+                report, invoice.ids
+            )
+        self.assertEqual(report_format, "pdf")
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+        self.assertIn("L441-10", text)
+        self.assertIn("13.15 %", text)
+        self.assertIn("recovery indemnity", text)
 
     def test_company_clause_text_is_used_and_translatable(self):
         self.company.dunning_clause_professional = "Pénalités au taux de {rate}; indemnité de {indemnity}."
