@@ -93,6 +93,7 @@ class AccountDunningDemo(models.AbstractModel):
                 "city": "Lyon",
                 "email": "compta@atelier-lumiere.example.com",
                 "currency_id": self.env.ref("base.EUR").id,
+                "external_report_layout_id": self.env.ref("web.external_layout_standard").id,
             }
         )
         self.env["ir.model.data"]._update_xmlids(

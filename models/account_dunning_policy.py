@@ -176,6 +176,37 @@ class AccountDunningPolicy(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        if "active" in vals and not vals["active"]:
+            self._check_not_in_use()
+        return super().write(vals)
+
+    def _check_not_in_use(self):
+        """A policy that customers or a company default rely on stays active: archiving it
+        would silently stop their reminders."""
+        for policy in self:
+            company = policy.company_id
+            if policy in (company.dunning_policy_professional_id | company.dunning_policy_consumer_id):
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s is a default policy of %(company)s: choose another default first.",
+                        policy=policy.display_name,
+                        company=company.name,
+                    )
+                )
+            users = (
+                self.env["res.partner"]
+                .with_company(company)
+                .search_count([("dunning_policy_id", "=", policy.id)], limit=1)
+            )
+            if users:
+                raise ValidationError(
+                    self.env._(
+                        "Customers use policy %(policy)s: give them another policy before archiving it.",
+                        policy=policy.display_name,
+                    )
+                )
+
     def _check_usable(self):
         """A policy is used by customers only once it has a level to send."""
         for policy in self:

@@ -1,4 +1,4 @@
-from psycopg2.errors import CheckViolation
+from psycopg2.errors import CheckViolation, UniqueViolation
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
@@ -83,3 +83,22 @@ class TestDunningPolicy(DunningCommon):
         with self.assertRefused(UserError, "has been used in letters"):
             self.levels[1].unlink()
         self.assertTrue(self.levels[1].exists())
+
+    def test_a_policy_in_use_cannot_be_archived(self):
+        with self.assertRefused(ValidationError, "is a default policy"):
+            self.policy_pro.active = False
+        special = self._policy([{"name": "Call", "sequence": 1, "delay_days": 3}])
+        self.professional.dunning_policy_id = special
+        with self.assertRefused(ValidationError, "Customers use policy"):
+            special.active = False
+        self.professional.dunning_policy_id = False
+        special.active = False
+        self.assertFalse(special.active)
+
+    @mute_logger("odoo.sql_db")
+    def test_two_values_of_a_rate_on_one_date_are_refused(self):
+        Rate = self.env["account.dunning.rate"]
+        existing = Rate.search([("rate_type", "=", "ecb_mro")], limit=1)
+        with self.assertRaises(UniqueViolation), self.env.cr.savepoint():
+            Rate.create({"rate_type": "ecb_mro", "date_from": existing.date_from, "rate": 9.99})
+        self.assertEqual(Rate.search_count([("rate_type", "=", "ecb_mro"), ("date_from", "=", existing.date_from)]), 1)
