@@ -332,21 +332,17 @@ class AccountDunningCase(models.Model):
         if not lines:
             raise UserError(self.env._("Nothing overdue is left to hand over."))
         agency = self.env["res.partner"].search([("is_collection_agency", "=", True)], limit=1)
-        handoff = (
-            self.env["account.dunning.handoff"].create(
-                {
-                    "partner_id": self.partner_id.id,
-                    "company_id": self.company_id.id,
-                    "agency_id": agency.id if agency else False,
-                    "commission_rate": agency.collection_commission_rate if agency else 0.0,
-                    "line_ids": [Command.create({"move_line_id": line.id}) for line in lines],
-                }
-            )
-            if agency
-            else False
-        )
-        if not handoff:
+        if not agency:
             raise UserError(self.env._("Flag a partner as collection agency first (Invoicing tab of the partner)."))
+        handoff = self.env["account.dunning.handoff"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "agency_id": agency.id,
+                "commission_rate": agency.collection_commission_rate,
+                "line_ids": [Command.create({"move_line_id": line.id}) for line in lines],
+            }
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": handoff._name,

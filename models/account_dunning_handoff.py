@@ -295,34 +295,29 @@ class AccountDunningHandoff(models.Model):
                 raise UserError(self.env._("There is no commission to book: nothing recovered or no rate."))
             expense, _loss, journal = handoff.company_id._dunning_handoff_accounts()
             payable = handoff.agency_id.with_company(handoff.company_id).property_account_payable_id
-            move = self.env["account.move"].create(
-                {
-                    "move_type": "entry",
-                    "company_id": handoff.company_id.id,
-                    "journal_id": journal.id,
-                    "date": on_date,
-                    "ref": self.env._("Collection commission - %(name)s", name=handoff.name),
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "account_id": expense.id,
-                                "debit": amount,
-                                "name": handoff.name,
-                                "partner_id": handoff.agency_id.id,
-                            }
-                        ),
-                        Command.create(
-                            {
-                                "account_id": payable.id,
-                                "credit": amount,
-                                "name": handoff.name,
-                                "partner_id": handoff.agency_id.id,
-                            }
-                        ),
-                    ],
-                }
+            move = handoff._post_entry(
+                journal,
+                on_date,
+                self.env._("Collection commission - %(name)s", name=handoff.name),
+                [
+                    Command.create(
+                        {
+                            "account_id": expense.id,
+                            "debit": amount,
+                            "name": handoff.name,
+                            "partner_id": handoff.agency_id.id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "account_id": payable.id,
+                            "credit": amount,
+                            "name": handoff.name,
+                            "partner_id": handoff.agency_id.id,
+                        }
+                    ),
+                ],
             )
-            move.action_post()
             handoff.commission_move_id = move
         return True
 
@@ -363,17 +358,9 @@ class AccountDunningHandoff(models.Model):
                     }
                 )
             )
-            move = self.env["account.move"].create(
-                {
-                    "move_type": "entry",
-                    "company_id": handoff.company_id.id,
-                    "journal_id": journal.id,
-                    "date": on_date,
-                    "ref": self.env._("Write-off - %(name)s", name=handoff.name),
-                    "line_ids": commands,
-                }
+            move = handoff._post_entry(
+                journal, on_date, self.env._("Write-off - %(name)s", name=handoff.name), commands
             )
-            move.action_post()
             for account in open_lines.account_id:
                 (open_lines | move.line_ids).filtered(
                     lambda aml, account=account: aml.account_id == account
@@ -387,6 +374,21 @@ class AccountDunningHandoff(models.Model):
             handoff.write_off_move_id = move
             handoff._close()
         return True
+
+    def _post_entry(self, journal, on_date, ref, line_commands):
+        self.ensure_one()
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "company_id": self.company_id.id,
+                "journal_id": journal.id,
+                "date": on_date,
+                "ref": ref,
+                "line_ids": line_commands,
+            }
+        )
+        move.action_post()
+        return move
 
     def action_close(self):
         self._check_manager()

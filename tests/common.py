@@ -60,6 +60,19 @@ class DunningCommon(AccountTestInvoicingCommon):
         run.action_run()
         return run
 
+    def make_user(self, login, group="collector", company=None):
+        """A user of the dunning group ``group`` (collector or manager) in one company."""
+        company = company or self.company
+        return self.env["res.users"].create(
+            {
+                "name": login.title(),
+                "login": login,
+                "company_id": company.id,
+                "company_ids": [Command.set(company.ids)],
+                "group_ids": [Command.set(self.env.ref(f"account_dunning.group_dunning_{group}").ids)],
+            }
+        )
+
     @contextmanager
     def assertRefused(self, exception, message_part):
         """The operation fails with ``exception`` whose message says ``message_part``, and is

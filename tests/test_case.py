@@ -1,4 +1,3 @@
-from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 
 from .common import DunningCommon
@@ -144,30 +143,14 @@ class TestCollectionCase(DunningCommon):
         self.invoice(self.professional, 1000.0, "2025-01-01")
         self.dun("2025-02-07")
         other = self.setup_other_company(name="Autre Société")["company"]
-        collector = self.env["res.users"].create(
-            {
-                "name": "Odile Other",
-                "login": "odile",
-                "company_id": other.id,
-                "company_ids": [Command.set(other.ids)],
-                "group_ids": [Command.set(self.env.ref("account_dunning.group_dunning_collector").ids)],
-            }
-        )
+        collector = self.make_user("odile", company=other)
         self.assertFalse(
             self.env["account.dunning.case"]
             .with_user(collector)
             .search([])
             .filtered(lambda case: case.company_id == self.company)
         )
-        mine = self.env["res.users"].create(
-            {
-                "name": "Marc Mine",
-                "login": "marc",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [Command.set(self.env.ref("account_dunning.group_dunning_collector").ids)],
-            }
-        )
+        mine = self.make_user("marc")
         case = self._case().with_user(mine)
         case.next_action = "Call on Monday"
         self.assertEqual(case.next_action, "Call on Monday")

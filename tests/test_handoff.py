@@ -142,15 +142,7 @@ class TestCollectionHandoff(DunningCommon):
             handoff.action_book_commission()
 
     def test_collectors_cannot_confirm_or_write_off(self):
-        collector = self.env["res.users"].create(
-            {
-                "name": "Cora Collector",
-                "login": "cora",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [Command.set(self.env.ref("account_dunning.group_dunning_collector").ids)],
-            }
-        )
+        collector = self.make_user("cora")
         lines = self.late.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
         draft = (
             self.env["account.dunning.handoff"]
@@ -205,13 +197,5 @@ class TestCollectionHandoff(DunningCommon):
     def test_other_companies_do_not_see_hand_offs(self):
         handoff = self._handoff()
         other = self.setup_other_company(name="Autre SA")["company"]
-        user = self.env["res.users"].create(
-            {
-                "name": "Elsewhere",
-                "login": "elsewhere2",
-                "company_id": other.id,
-                "company_ids": [Command.set(other.ids)],
-                "group_ids": [Command.set(self.env.ref("account_dunning.group_dunning_manager").ids)],
-            }
-        )
+        user = self.make_user("elsewhere2", "manager", company=other)
         self.assertFalse(self.env["account.dunning.handoff"].with_user(user).search([("id", "=", handoff.id)]))

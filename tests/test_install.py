@@ -32,15 +32,7 @@ class TestInstall(DunningCommon):
             self.assertTrue(rules.filtered(lambda rule: "company_ids" in rule.domain_force), f"{model}: company rule")
 
     def test_a_collector_cannot_configure_policies(self):
-        collector = self.env["res.users"].create(
-            {
-                "name": "Colette Collector",
-                "login": "colette",
-                "company_id": self.company.id,
-                "company_ids": [self.company.id],
-                "group_ids": [self.env.ref("account_dunning.group_dunning_collector").id],
-            }
-        )
+        collector = self.make_user("colette")
         policy = self.policy_pro.with_user(collector)
         self.assertTrue(policy.has_access("read"))
         self.assertFalse(policy.has_access("write"))

@@ -144,15 +144,7 @@ class TestInstallmentPlan(DunningCommon):
             plan.action_compute_schedule()
 
     def test_only_a_manager_exceeds_24_months(self):
-        collector = self.env["res.users"].create(
-            {
-                "name": "Claire Collector",
-                "login": "claire",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [Command.set(self.env.ref("account_dunning.group_dunning_collector").ids)],
-            }
-        )
+        collector = self.make_user("claire")
         plan = self._plan(count=30).with_user(collector)
         # 30 monthly installments from 2025-03-01 end on 2027-08-01: 30 started months from 2025-02-20
         with self.assertRefused(ValidationError, "over 30 months"):
@@ -174,15 +166,7 @@ class TestInstallmentPlan(DunningCommon):
     def test_plans_are_invisible_to_other_companies(self):
         plan = self._plan()
         other = self.setup_other_company(name="Elsewhere SA")["company"]
-        user = self.env["res.users"].create(
-            {
-                "name": "Other Company Collector",
-                "login": "elsewhere",
-                "company_id": other.id,
-                "company_ids": [Command.set(other.ids)],
-                "group_ids": [Command.set(self.env.ref("account_dunning.group_dunning_manager").ids)],
-            }
-        )
+        user = self.make_user("elsewhere", "manager", company=other)
         self.assertFalse(self.env["account.dunning.installment.plan"].with_user(user).search([("id", "=", plan.id)]))
 
     def test_portal_customer_sees_own_plan_only(self):
