@@ -4,7 +4,7 @@ import threading
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfReader
 
@@ -154,6 +154,15 @@ class TestDunningLetter(DunningCommon):
         letter.action_retry()
         self.assertEqual(letter.state, "sent")
         self.assertNotEqual(letter.mail_message_id.id, mails.mail_message_id.id, "a new e-mail is queued")
+
+    def test_a_collector_reviews_and_sends(self):
+        letter = self._first_reminder()
+        collector = self.make_user("sandra")
+        letter.with_user(collector).action_send()
+        self.assertEqual(letter.state, "sent")
+        self.assertEqual(self.invoice_a.line_ids.filtered("dunning_level_id").dunning_level_id, self.levels[1])
+        with self.assertRaises(AccessError):
+            self.env["account.dunning.run"].with_user(collector).create({"company_id": self.company.id})
 
     def test_sending_twice_is_refused(self):
         letter = self._first_reminder()
