@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import freeze_time, tagged
 
 from .common import DunningCommon
@@ -154,3 +157,22 @@ class TestCollectionCase(DunningCommon):
         case = self._case().with_user(mine)
         case.next_action = "Call on Monday"
         self.assertEqual(case.next_action, "Call on Monday")
+
+    def test_aged_receivables_by_bucket(self):
+        # The analysis ages against the database's today: dates relative to it.
+        today = fields.Date.today()
+        self.invoice(self.professional, 100.0, today - timedelta(days=20))  # due in 10 days: not due
+        self.invoice(self.professional, 200.0, today - timedelta(days=45))  # 15 days late
+        self.invoice(self.professional, 300.0, today - timedelta(days=100))  # 70 days late
+        self.invoice(self.consumer, 400.0, today - timedelta(days=140))  # 110 days late
+        self.env.flush_all()
+        rows = self.env["account.dunning.aging"]._read_group(
+            [("company_id", "=", self.company.id)], ["bucket"], ["amount:sum"]
+        )
+        self.assertEqual(dict(rows), {"not_due": 100.0, "1_30": 200.0, "61_90": 300.0, "over_90": 400.0})
+        by_customer = dict(
+            self.env["account.dunning.aging"]._read_group(
+                [("company_id", "=", self.company.id)], ["partner_id"], ["amount:sum"]
+            )
+        )
+        self.assertEqual(by_customer[self.professional], 600.0)
