@@ -124,14 +124,7 @@ class AccountDunningCase(models.Model):
         reopen a resolved one when the customer is late again, refresh every total, and
         settle promises whose date has passed. A handful of queries, whatever the book."""
         AML = self.env["account.move.line"]
-        base = [
-            ("company_id", "=", company.id),
-            ("parent_state", "=", "posted"),
-            ("account_type", "=", "asset_receivable"),
-            ("reconciled", "=", False),
-            ("amount_residual_currency", ">", 0),
-            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
-        ]
+        base = AML._dunning_owed_domain(company)
         due = {partner.id: amount for partner, amount in AML._read_group(base, ["partner_id"], ["amount_residual:sum"])}
         overdue = {
             partner.id: (amount, oldest, count)

@@ -161,19 +161,16 @@ class AccountDunningInstallmentPlan(models.Model):
 
     @api.model
     def _overdue_lines(self, partner, company, currency=None):
+        AML = self.env["account.move.line"]
         domain = [
+            *AML._dunning_owed_domain(company),
             ("partner_id", "=", partner.commercial_partner_id.id),
-            ("company_id", "=", company.id),
-            ("account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual_currency", ">", 0),
             ("date_maturity", "<", fields.Date.context_today(self)),
             ("dunning_plan_id", "=", False),
         ]
         if currency:
             domain.append(("currency_id", "=", currency.id))
-        return self.env["account.move.line"].search(domain)
+        return AML.search(domain)
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):

@@ -57,6 +57,17 @@ class AccountMoveLine(models.Model):
             SQL("move.payment_state NOT IN ('paid', 'in_payment', 'reversed', 'blocked')"),
         ]
 
+    def _dunning_owed_domain(self, company):
+        """The ORM form of the open receivable lines customers still owe on invoices of a company."""
+        return [
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            ("account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual_currency", ">", 0),
+            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+        ]
+
     def _dunning_sql_exclusions(self, on_date=None):
         """Why an open receivable line must not be reminded: ``[(reason, condition)]`` where the
         SQL condition (on aliases aml, move, partner) is true when the line is excluded.
