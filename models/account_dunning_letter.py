@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+from .account_dunning_level import CHANNELS
+
 _logger = logging.getLogger(__name__)
 
 SENDABLE_STATES = ("draft", "to_send", "failed")
@@ -47,7 +49,15 @@ class AccountDunningLetter(models.Model):
         "account.dunning.level", string="Level", required=True, index=True, tracking=True, check_company=True
     )
     policy_id = fields.Many2one(related="level_id.policy_id", store=True)
-    channel = fields.Selection(related="level_id.channel", store=True, readonly=False, precompute=True, tracking=True)
+    # The level's channel by default; changing it on a letter must not change the level.
+    channel = fields.Selection(
+        CHANNELS,
+        compute="_compute_channel",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
     is_formal_notice = fields.Boolean(related="level_id.is_formal_notice")
     apply_penalties = fields.Boolean(related="level_id.apply_penalties")
     state = fields.Selection(
@@ -102,25 +112,70 @@ class AccountDunningLetter(models.Model):
         for letter in self:
             letter.name = f"{letter.date.year}/{letter.id:06d}" if letter.id and letter.date else self.env._("New")
 
+    @api.depends("level_id")
+    def _compute_channel(self):
+        for letter in self:
+            letter.channel = letter.level_id.channel
+
     @api.depends("partner_id")
     def _compute_recipient_id(self):
         for letter in self:
-            letter.recipient_id = letter.partner_id.address_get(["invoice"])["invoice"] if letter.partner_id else False
+            letter.recipient_id = (
+                letter._partner_values(letter.partner_id)["recipient_id"] if letter.partner_id else False
+            )
 
     @api.depends("partner_id")
     def _compute_user_id(self):
         for letter in self:
-            letter.user_id = letter.partner_id.dunning_responsible_id or letter.partner_id.user_id
+            letter.user_id = letter._partner_values(letter.partner_id)["user_id"] if letter.partner_id else False
+
+    @api.model
+    def _partner_values(self, partner):
+        """Addressee (the invoicing address) and collector of a letter to ``partner``; the
+        daily run passes them at creation, the form computes them."""
+        return {
+            "recipient_id": partner.address_get(["invoice"])["invoice"],
+            "user_id": (partner.dunning_responsible_id or partner.user_id).id,
+        }
 
     @api.depends("line_ids.amount_due", "line_ids.interest_amount", "line_ids.indemnity_amount", "credit_amount")
     def _compute_amounts(self):
+        # Saved letters are summed in one query (the daily run makes thousands at once);
+        # a letter being edited is summed from its lines in memory.
+        saved = self.filtered("id")
+        sums = {
+            letter.id: (count, due, interest, indemnity)
+            for letter, count, due, interest, indemnity in self.env["account.dunning.letter.line"]._read_group(
+                [("letter_id", "in", saved.ids)],
+                ["letter_id"],
+                ["__count", "amount_due:sum", "interest_amount:sum", "indemnity_amount:sum"],
+            )
+        }
         for letter in self:
-            currency = letter.currency_id
-            letter.line_count = len(letter.line_ids)
-            letter.amount_due = currency.round(sum(letter.line_ids.mapped("amount_due")))
-            letter.interest_amount = currency.round(sum(letter.line_ids.mapped("interest_amount")))
-            letter.indemnity_amount = currency.round(sum(letter.line_ids.mapped("indemnity_amount")))
-            letter.amount_net = max(letter.amount_due - letter.credit_amount, 0.0)
+            if letter in saved:
+                count, due, interest, indemnity = sums.get(letter.id, (0, 0.0, 0.0, 0.0))
+            else:
+                lines = letter.line_ids
+                count = len(lines)
+                due = sum(lines.mapped("amount_due"))
+                interest = sum(lines.mapped("interest_amount"))
+                indemnity = sum(lines.mapped("indemnity_amount"))
+            letter.update(
+                self._amount_values(letter.currency_id, count, due, interest, indemnity, letter.credit_amount)
+            )
+
+    @api.model
+    def _amount_values(self, currency, count, due, interest, indemnity, credit):
+        """A letter's totals from the sums of its lines: shared by the compute and by the daily
+        run, which writes letters in bulk."""
+        amount_due = currency.round(due)
+        return {
+            "line_count": count,
+            "amount_due": amount_due,
+            "interest_amount": currency.round(interest),
+            "indemnity_amount": currency.round(indemnity),
+            "amount_net": currency.round(max(amount_due - credit, 0.0)),
+        }
 
     def _compute_display_name(self):
         for letter in self:
@@ -135,14 +190,13 @@ class AccountDunningLetter(models.Model):
     # Amounts
     # ------------------------------------------------------------------
 
-    def _refresh_credit_amounts(self):
-        """Unapplied credits per letter, in one query for all letters."""
-        if not self:
-            return
+    @api.model
+    def _unapplied_credits(self, partner_ids, company_ids):
+        """Open credit notes and payments per (partner, company, currency), in one query."""
         rows = self.env["account.move.line"]._read_group(
             [
-                ("partner_id", "in", self.partner_id.ids),
-                ("company_id", "in", self.company_id.ids),
+                ("partner_id", "in", partner_ids),
+                ("company_id", "in", company_ids),
                 ("account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
@@ -151,34 +205,60 @@ class AccountDunningLetter(models.Model):
             ["partner_id", "company_id", "currency_id"],
             ["amount_residual_currency:sum"],
         )
-        credits = {(p.id, c.id, cur.id): -amount for p, c, cur, amount in rows}
+        return {(partner.id, company.id, currency.id): -amount for partner, company, currency, amount in rows}
+
+    def _refresh_credit_amounts(self):
+        """Unapplied credits per letter, in one query for all letters."""
+        if not self:
+            return
+        credits = self._unapplied_credits(self.partner_id.ids, self.company_id.ids)
         for letter in self:
             key = (letter.partner_id.id, letter.company_id.id, letter.currency_id.id)
             letter.credit_amount = letter.currency_id.round(credits.get(key, 0.0))
+
+    @api.model
+    def _penalties_by_line(self, results):
+        """``account.move._compute_late_penalties`` results indexed by receivable line id."""
+        return {line.id: penalty for result in results.values() for line, penalty in result.lines}
+
+    @api.model
+    def _line_penalties(self, results, by_line, items):
+        """Interest and indemnity of a letter's lines, given as (move line id, invoice id): the
+        indemnity counts once per invoice, on its first line. Returns the (interest,
+        indemnity) list and the missing-rate errors met."""
+        amounts, errors, indemnity_done = [], [], set()
+        for move_line_id, move_id in items:
+            result = results.get(move_id)
+            if result and result.error:
+                errors.append(result.error)
+            indemnity = 0.0
+            if result and move_id not in indemnity_done:
+                indemnity = result.indemnity
+                indemnity_done.add(move_id)
+            penalty = by_line.get(move_line_id)
+            amounts.append((penalty.interest if penalty else 0.0, indemnity))
+        return amounts, errors
 
     def _refresh_penalties(self, on_date=None):
         """Interest and indemnity of each line of the letters that state penalties, on the
         letter's date (or ``on_date``). Returns the missing-rate errors met."""
         letters = self.filtered("apply_penalties")
-        errors = []
+        all_errors = []
         for day, group in letters.grouped("date").items():
             results = group.line_ids.move_id._compute_late_penalties(on_date or day)
-            by_line = {line.id: penalty for result in results.values() for line, penalty in result.lines}
+            by_line = self._penalties_by_line(results)
             for letter in group:
-                letter.penalty_error = False
-                indemnity_done = set()
-                for line in letter.line_ids:
-                    result = results.get(line.move_id.id)
-                    penalty = by_line.get(line.move_line_id.id)
-                    if result and result.error:
-                        letter.penalty_error = line.move_id._dunning_rate_error_message(result.error)
-                        errors.append(result.error)
-                    indemnity = 0.0
-                    if result and line.move_id.id not in indemnity_done:
-                        indemnity = result.indemnity
-                        indemnity_done.add(line.move_id.id)
-                    line.write({"interest_amount": penalty.interest if penalty else 0.0, "indemnity_amount": indemnity})
-        return errors
+                lines = letter.line_ids
+                amounts, errors = self._line_penalties(
+                    results, by_line, [(line.move_line_id.id, line.move_id.id) for line in lines]
+                )
+                letter.penalty_error = (
+                    self.env["account.move"]._dunning_rate_error_message(errors[-1]) if errors else False
+                )
+                all_errors += errors
+                for line, (interest, indemnity) in zip(lines, amounts, strict=True):
+                    line.write({"interest_amount": interest, "indemnity_amount": indemnity})
+        return all_errors
 
     def _recheck_lines(self):
         """Drop the lines paid, disputed or frozen since the letter was made, refresh what is

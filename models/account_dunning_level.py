@@ -7,6 +7,14 @@ from odoo.exceptions import UserError, ValidationError
 COURTESY_WINDOW_DAYS = 30
 
 
+CHANNELS = [
+    ("email", "E-mail"),
+    ("letter", "Printed letter"),
+    ("phone", "Phone call"),
+    ("none", "No communication"),
+]
+
+
 class AccountDunningLevel(models.Model):
     _name = "account.dunning.level"
     _description = "Dunning Level"
@@ -28,12 +36,7 @@ class AccountDunningLevel(models.Model):
         "Negative: a courtesy reminder before the due date.",
     )
     channel = fields.Selection(
-        [
-            ("email", "E-mail"),
-            ("letter", "Printed letter"),
-            ("phone", "Phone call"),
-            ("none", "No communication"),
-        ],
+        CHANNELS,
         required=True,
         default="email",
         help="E-mail: sent with the letter PDF attached. Printed letter: the PDF is queued for "

@@ -187,6 +187,13 @@ class TestDunningLetter(DunningCommon):
         self.assertEqual(activity.user_id, collector)
         self.assertIn(self.invoice_a.name, activity.note)
 
+    def test_changing_a_letters_channel_leaves_its_level_alone(self):
+        letter = self._first_reminder()
+        self.assertEqual(letter.channel, "email")
+        letter.channel = "letter"
+        self.assertEqual(letter.channel, "letter")
+        self.assertEqual(self.levels[1].channel, "email", "the other customers' letters keep the level's channel")
+
     def test_printed_letters_are_queued_then_printed_in_one_file(self):
         self.levels[1].write({"channel": "letter"})
         other = self.professional.copy({"name": "Second SARL"})
