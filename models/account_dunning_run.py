@@ -319,6 +319,7 @@ class AccountDunningRun(models.Model):
         counts = dict.fromkeys(self._skip_reasons(), 0)
         levels_by_policy = {}
         letters_to_make = []
+        policies = partners._dunning_policies(company)
         for partner in partners:
             partner_rows = []
             for row in lines_by_partner.get(partner.id, []):
@@ -328,7 +329,7 @@ class AccountDunningRun(models.Model):
                     partner_rows.append(row)
             if not partner_rows:
                 continue
-            policy = partner._dunning_policy(company)
+            policy = policies[partner.id]
             if policy not in levels_by_policy:
                 levels_by_policy[policy] = policy._sorted_levels() if policy else []
             if not levels_by_policy[policy]:

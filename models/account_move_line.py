@@ -165,13 +165,14 @@ class AccountMoveLine(models.Model):
         rate is reported in ``error`` (never computed as zero)."""
         table = self.env["account.dunning.rate"]._rate_table()
         reductions, invoiced_to, reminders = self._dunning_penalty_inputs()
-        policies = {}
+        policies = {
+            (partner_id, company.id): policy
+            for company, lines in self.grouped("company_id").items()
+            for partner_id, policy in lines.partner_id._dunning_policies(company).items()
+        }
         results = {}
         for line in self:
-            key = (line.partner_id.id, line.company_id.id)
-            if key not in policies:
-                policies[key] = line.partner_id._dunning_policy(line.company_id)
-            policy = policies[key]
+            policy = policies[line.partner_id.id, line.company_id.id]
             regime = policy.penalty_regime or "none"
             reminder_sent, reminder_channel = reminders.get(line.id, (None, None))
             currency = line.currency_id

@@ -83,8 +83,19 @@ class ResPartner(models.Model):
     def _dunning_policy(self, company):
         """The policy that applies to this commercial partner in a company."""
         self.ensure_one()
-        partner = self.with_company(company)
-        return partner.dunning_policy_id or company._dunning_default_policy(partner.dunning_customer_kind)
+        return self._dunning_policies(company)[self.id]
+
+    def _dunning_policies(self, company):
+        """The policy of each partner of ``self`` in a company, ``{partner id: policy}``: its own
+        (company-dependent) policy, or the company's default for its kind."""
+        defaults = {
+            kind: company._dunning_default_policy(kind)
+            for kind, _label in self._fields["dunning_customer_kind"].selection
+        }
+        return {
+            partner.id: partner.dunning_policy_id or defaults[partner.dunning_customer_kind or "professional"]
+            for partner in self.with_company(company)
+        }
 
     def action_open_dunning_letters(self):
         self.ensure_one()
