@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_round
 from odoo.tools.misc import format_date, formatLang
 
 from ..law import regimes
@@ -131,12 +132,16 @@ class AccountMove(models.Model):
         eur = self.env.ref("base.EUR")
         results = {}
         terms_by_move = terms.grouped("move_id")
+        currency_roundings = {currency.id: currency.rounding for currency in invoices.currency_id}
+        roundings = {move.id: currency_roundings[move.currency_id.id] for move in invoices}
         for move in invoices:
             lines = terms_by_move.get(move, terms.browse())
             penalties = [by_line[line.id] for line in lines]
             error = next((penalty.error for penalty in penalties if penalty.error), None)
             regime = penalties[0].regime if penalties else "none"
-            interest = move.currency_id.round(sum(penalty.interest for penalty in penalties))
+            interest = float_round(
+                sum(penalty.interest for penalty in penalties), precision_rounding=roundings[move.id]
+            )
             indemnity = 0.0
             late = any(penalty.late for penalty in penalties)
             if late and move.id not in indemnity_invoiced:
