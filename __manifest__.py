@@ -39,6 +39,11 @@
     "demo": [
         "demo/account_dunning_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_dunning/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

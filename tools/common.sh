@@ -64,6 +64,19 @@ addons_dir() {
     printf '%s\n' "$dir"
 }
 
+# The browser test (tests/test_board_tour.py) drives headless Chromium; Odoo looks for it
+# as ODOO_BROWSER_BIN, then google-chrome, chromium, chromium-browser, google-chrome-stable.
+ensure_chrome() {
+    if [ -n "${ODOO_BROWSER_BIN:-}" ] && [ -x "$ODOO_BROWSER_BIN" ]; then
+        return
+    fi
+    local bin
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$bin" >/dev/null 2>&1 && return
+    done
+    die "Chromium is not installed, and the browser test of the collections board needs it: install Debian's chromium (apt-get install chromium) or set ODOO_BROWSER_BIN to a Chrome executable."
+}
+
 db_exists() { psql -d postgres -Atqc "select 1 from pg_database where datname = '$1'" | grep -q 1; }
 
 drop_db() {
