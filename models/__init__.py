@@ -16,6 +16,7 @@ from . import (
     account_dunning_stage,
     account_move,
     account_move_line,
+    account_partial_reconcile,
     mail_mail,
     res_company,
     res_config_settings,

@@ -119,12 +119,17 @@ class AccountDunningCase(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync(self, company, on_date):
+    def _sync(self, company, on_date, partners=None):
         """Open a case for every customer with overdue receivables, resolve those with none,
         reopen a resolved one when the customer is late again, refresh every total, and
-        settle promises whose date has passed. A handful of queries, whatever the book."""
+        settle promises whose date has passed. A handful of queries, whatever the book.
+        ``partners`` limits it to some customers (after their payments, for instance)."""
         AML = self.env["account.move.line"]
         base = AML._dunning_owed_domain(company)
+        case_domain = [("company_id", "=", company.id)]
+        if partners is not None:
+            base.append(("partner_id", "in", partners.commercial_partner_id.ids))
+            case_domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
         due = {partner.id: amount for partner, amount in AML._read_group(base, ["partner_id"], ["amount_residual:sum"])}
         overdue = {
             partner.id: (amount, oldest, count)
@@ -134,7 +139,7 @@ class AccountDunningCase(models.Model):
                 ["amount_residual:sum", "date_maturity:min", "move_id:count_distinct"],
             )
         }
-        cases = self.with_context(active_test=False).search([("company_id", "=", company.id)])
+        cases = self.with_context(active_test=False).search(case_domain)
         by_partner = {case.partner_id.id: case for case in cases}
         stages = self._stages()
         new_partners = [partner_id for partner_id in overdue if partner_id not in by_partner]

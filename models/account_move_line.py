@@ -68,6 +68,19 @@ class AccountMoveLine(models.Model):
             ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
         ]
 
+    def _dunning_refresh_cases(self):
+        """The board follows payments as they are matched, not only at the next daily run:
+        the customers' cases get their new totals, and resolve when nothing is overdue."""
+        receivables = self.filtered(lambda line: line.account_type == "asset_receivable" and line.partner_id)
+        if not receivables:
+            return
+        today = fields.Date.context_today(self)
+        Case = self.env["account.dunning.case"].sudo()
+        for company, lines in receivables.grouped("company_id").items():
+            partners = lines.partner_id.commercial_partner_id
+            if Case.search_count([("partner_id", "in", partners.ids), ("company_id", "=", company.id)], limit=1):
+                Case._sync(company, today, partners)
+
     def _dunning_sql_exclusions(self, on_date=None):
         """Why an open receivable line must not be reminded: ``[(reason, condition)]`` where the
         SQL condition (on aliases aml, move, partner) is true when the line is excluded.

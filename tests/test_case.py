@@ -47,6 +47,28 @@ class TestCollectionCase(DunningCommon):
         self.assertEqual(len(self._case()), 1)
         self.assertEqual((case.oldest_days_late, case.urgency), (43, "warning"))
 
+    def test_payments_update_the_board_at_once(self):
+        first = self.invoice(self.professional, 1000.0, "2025-01-01")  # due 01-31
+        second = self.invoice(self.professional, 400.0, "2025-01-15")  # due 02-14
+        self.dun("2025-02-20")
+        case = self._case()
+        self.assertEqual((case.amount_overdue, case.late_invoice_count), (1400.0, 2))
+        with freeze_time("2025-02-21"):
+            self.pay(first, 300.0, "2025-02-21")
+        # No run in between: 1400 - 300 = 1100 overdue, still two invoices, the oldest 21 days.
+        self.assertRecordValues(
+            case, [{"amount_overdue": 1100.0, "amount_due": 1100.0, "late_invoice_count": 2, "oldest_days_late": 21}]
+        )
+        with freeze_time("2025-02-22"):
+            self.pay(first, 700.0, "2025-02-22")
+            self.pay(second, 400.0, "2025-02-22")
+        self.assertEqual(case.amount_overdue, 0.0)
+        self.assertEqual(case.stage_id, self._stage("resolved"), "everything paid: resolved without waiting")
+        with freeze_time("2025-02-23"):
+            second.line_ids.remove_move_reconcile()
+        self.assertEqual(case.stage_id, self._stage("to_remind"), "the payment undone: the case reopens")
+        self.assertEqual(case.amount_overdue, 400.0)
+
     def test_stage_follows_formal_notice_plan_and_hand_off(self):
         self.policy_pro.allow_level_skip = True
         self.invoice(self.professional, 1000.0, "2025-01-01")
