@@ -124,12 +124,13 @@ class ResPartner(models.Model):
     def _compute_dunning_behaviour(self):
         company = self.env.company
         today = fields.Date.context_today(self)
-        commercial = self.commercial_partner_id
+        # _origin: a partner being created in a form has no history (and no id to query).
+        commercial = self.commercial_partner_id._origin
         behaviours = commercial._dunning_payment_behaviour(company, today)
         overdue = commercial._dunning_oldest_overdue_days(company, today)
         empty = self._dunning_no_behaviour(today)
         for partner in self:
-            key = partner.commercial_partner_id.id
+            key = partner.commercial_partner_id._origin.id
             figures = behaviours.get(key, empty)
             risk = company._dunning_assess_risk(figures, overdue.get(key, 0))
             partner.dunning_paid_count = figures.paid_count

@@ -5,7 +5,7 @@ from psycopg2 import IntegrityError
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .common import DunningCommon
@@ -117,6 +117,13 @@ class TestAnalytics(DunningCommon):
             case,
             [{"paid_count": 0, "avg_days_late": 0.0, "late_share": 0.0, "payment_trend": False, "dunning_risk": "low"}],
         )
+
+    def test_new_customer_form(self):
+        # The customer form computes the behaviour of a partner not saved yet: nothing to read, low risk.
+        with Form(self.env["res.partner"]) as form:
+            form.name = "Nouveau Client SAS"
+            self.assertEqual((form.dunning_paid_count, form.dunning_risk), (0, "low"))
+        self.assertEqual(form.record.dunning_risk, "low")
 
     def test_risk_thresholds_are_validated(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
