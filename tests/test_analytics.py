@@ -8,6 +8,8 @@ from odoo.fields import Command
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
 from .common import DunningCommon
 
 
@@ -259,3 +261,56 @@ class TestAnalytics(DunningCommon):
             with self.assertRaises(AccessError):
                 self.env[model].with_user(invoicing).search([])
         self.assertFalse(self.env["account.dunning.case.tag"].with_user(invoicing).has_access("create"))
+        # The Analysis menus: shown to collectors, not to invoicing users.
+        analysis = [
+            self.env.ref(f"account_dunning.{xmlid}").id
+            for xmlid in (
+                "menu_collections_forecast",
+                "menu_collections_dso",
+                "menu_collections_late_causes",
+                "menu_account_dunning_reporting_dso",
+            )
+        ]
+
+        def reachable(user):
+            """The menus of ``analysis`` the user sees, with every menu above them."""
+            visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            shown = set()
+            for menu in self.env["ir.ui.menu"].browse(analysis):
+                ancestor, chain = menu, {menu.id}
+                while ancestor.parent_id:
+                    ancestor = ancestor.parent_id
+                    chain.add(ancestor.id)
+                if chain <= visible:
+                    shown.add(menu.id)
+            return shown
+
+        self.assertEqual(reachable(collector), set(analysis))
+        self.assertFalse(reachable(invoicing))
+        # The board's views carry the risk and the tags for a collector.
+        views = self.env["account.dunning.case"].with_user(collector).get_views([(False, "kanban"), (False, "form")])
+        for view_type in ("kanban", "form"):
+            arch = views["views"][view_type]["arch"]
+            self.assertIn('name="dunning_risk"', arch)
+            self.assertIn('name="tag_ids"', arch)
+            self.assertIn("Ask for a deposit" if view_type == "kanban" else "ask for a deposit", arch)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoAnalytics(AccountTestInvoicingCommon):
+    """The demo book (tools/test builds the database with it) gives every analysis content."""
+
+    def test_demo_book_feeds_the_analyses(self):
+        company = self.env.ref("account_dunning.demo_company")
+        domain = [("company_id", "=", company.id)]
+        forecast = self.env["account.dunning.forecast"].sudo().search(domain)
+        self.assertGreaterEqual(len(forecast), 50)
+        self.assertTrue(forecast.filtered(lambda row: row.delay_days > 0), "customers with a payment history")
+        dso = self.env["account.dunning.dso"].sudo().search(domain)
+        self.assertGreaterEqual(len(dso), 6, "six months of invoices")
+        self.assertTrue(all(row.dso > 0 for row in dso))
+        cases = self.env["account.dunning.case"].sudo().search(domain)
+        self.assertTrue(cases.filtered(lambda case: case.paid_count > 0 and case.avg_days_late > 0))
+        self.assertTrue(cases.filtered(lambda case: case.dunning_risk != "low"))
+        customers = cases.partner_id.with_company(company).sudo()
+        self.assertTrue(customers.filtered(lambda partner: partner.dunning_late_share > 0))
