@@ -77,8 +77,8 @@ class ResCompany(models.Model):
     dunning_risk_avg_days_late = fields.Integer(
         string="Risk: average days late above",
         default=15,
-        help="A customer whose payments of the last twelve months were this many days late on average "
-        "(weighted by amount) or more is at risk. 0: not used.",
+        help="A customer whose payments of the last twelve months were more than this many days late on "
+        "average (weighted by amount) is at risk. 0: not used.",
     )
     dunning_risk_late_share = fields.Float(
         string="Risk: share paid late above (%)",
