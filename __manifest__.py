@@ -31,6 +31,8 @@
         "views/account_dunning_handoff_views.xml",
         "views/account_dunning_case_views.xml",
         "views/account_dunning_aging_views.xml",
+        "views/account_dunning_dso_views.xml",
+        "views/account_dunning_forecast_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/account_dunning_penalty_invoice_views.xml",
         "views/portal_templates.xml",

@@ -1,5 +1,6 @@
 from . import (
     account_dunning_case,
+    account_dunning_case_tag,
     account_dunning_demo,
     account_dunning_handoff,
     account_dunning_handoff_line,

@@ -5,7 +5,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
+
+from .res_partner import DUNNING_RISKS, PAYMENT_TRENDS
 
 URGENCY = [("normal", "Under 30 days"), ("warning", "30 to 60 days"), ("danger", "Over 60 days")]
 
@@ -67,6 +69,33 @@ class AccountDunningCase(models.Model):
     email = fields.Char(related="partner_id.email")
     country_id = fields.Many2one(related="partner_id.country_id", store=True)
     active = fields.Boolean(default=True)
+    tag_ids = fields.Many2many("account.dunning.case.tag", string="Tags")
+
+    # Payment behaviour of the last twelve months and the risk it suggests, refreshed with the
+    # totals by the daily run (analytics/behaviour.py says how each figure is measured).
+    paid_count = fields.Integer(string="Installments paid (12 months)", readonly=True)
+    avg_days_late = fields.Float(
+        string="Average days late",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Of what the customer paid in the last twelve months, weighted by amount; early payments count as 0.",
+    )
+    late_share = fields.Float(
+        string="Paid late (%)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Share of the installments paid in the last twelve months that were paid after their due date.",
+    )
+    payment_trend = fields.Selection(
+        PAYMENT_TRENDS,
+        string="Trend",
+        readonly=True,
+        help="Average days late of the last three months against the nine months before (5 days either way).",
+    )
+    dunning_risk = fields.Selection(DUNNING_RISKS, string="Credit risk", readonly=True, default="low", index=True)
+    dunning_risk_reason = fields.Char(string="Why at risk", readonly=True)
 
     _partner_company_uniq = models.UniqueIndex(
         "(partner_id, company_id)", "A customer has one collections file per company."
@@ -170,6 +199,7 @@ class AccountDunningCase(models.Model):
                 bodies=dict.fromkeys(resolved.ids, self.env._("Resolved: nothing is overdue any more."))
             )
         self._write_totals(cases, due, overdue, on_date)
+        cases._refresh_payment_behaviour(company, on_date)
         cases._settle_promises(on_date)
         return cases
 
@@ -205,6 +235,46 @@ class AccountDunningCase(models.Model):
         )
         cases.invalidate_recordset(
             ["amount_overdue", "amount_due", "oldest_days_late", "late_invoice_count", "urgency"]
+        )
+
+    def _refresh_payment_behaviour(self, company, on_date):
+        """Payment behaviour and risk of these cases of one company: one query for the
+        history, one UPDATE for all of them."""
+        if not self:
+            return
+        behaviours = self.partner_id._dunning_payment_behaviour(company, on_date)
+        values = []
+        for case in self:
+            figures = behaviours.get(case.partner_id.id)
+            if figures is None:
+                figures = self.env["res.partner"]._dunning_no_behaviour(on_date)
+            risk = company._dunning_assess_risk(figures, case.oldest_days_late)
+            values.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s)",
+                    case.id,
+                    figures.paid_count,
+                    # The raw UPDATE skips the fields' rounding: one decimal, as displayed.
+                    float_round(figures.avg_days_late, 1),
+                    float_round(figures.late_share, 1),
+                    figures.trend,
+                    risk.level,
+                    company._dunning_risk_text(risk) or None,
+                )
+            )
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_dunning_case AS c
+                      SET paid_count = v.paid, avg_days_late = v.avg_late, late_share = v.share,
+                          payment_trend = v.trend, dunning_risk = v.risk, dunning_risk_reason = v.reason
+                     FROM (VALUES %s) AS v(id, paid, avg_late, share, trend, risk, reason)
+                    WHERE c.id = v.id""",
+                SQL(", ").join(values),
+            )
+        )
+        self.invalidate_recordset(
+            ["paid_count", "avg_days_late", "late_share", "payment_trend", "dunning_risk", "dunning_risk_reason"]
         )
 
     @api.model

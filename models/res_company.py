@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_repr
+
+from ..analytics import behaviour as behaviour_lib
 
 
 class ResCompany(models.Model):
@@ -71,9 +74,33 @@ class ResCompany(models.Model):
         translate=True,
         help="Printed on invoices to consumers: no indemnity and no professional rate.",
     )
+    dunning_risk_avg_days_late = fields.Integer(
+        string="Risk: average days late above",
+        default=15,
+        help="A customer whose payments of the last twelve months were more than this many days late on "
+        "average (weighted by amount) is at risk. 0: not used.",
+    )
+    dunning_risk_late_share = fields.Float(
+        string="Risk: share paid late above (%)",
+        digits=(5, 1),
+        default=50.0,
+        help="A customer who paid more than this percentage of their installments late in the last twelve "
+        "months is at risk. 0: not used.",
+    )
+    dunning_risk_overdue_days = fields.Integer(
+        string="Risk: overdue for more than",
+        default=60,
+        help="A customer with a receivable overdue for more than this many days is at risk. 0: not used.",
+    )
 
     _dunning_min_gap_positive = models.Constraint(
         "CHECK (dunning_min_gap_days >= 0)", "The minimum gap between letters cannot be negative."
+    )
+
+    _dunning_risk_thresholds_valid = models.Constraint(
+        "CHECK (dunning_risk_avg_days_late >= 0 AND dunning_risk_overdue_days >= 0 "
+        "AND dunning_risk_late_share >= 0 AND dunning_risk_late_share <= 100)",
+        "Risk thresholds are positive days, and a share between 0 and 100%.",
     )
 
     @api.model_create_multi
@@ -81,6 +108,47 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         companies._dunning_ensure_default_policies()
         return companies
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"dunning_risk_avg_days_late", "dunning_risk_late_share", "dunning_risk_overdue_days"} & set(vals):
+            # The board's risk flags follow new thresholds at once, not at the next daily run.
+            Case = self.env["account.dunning.case"].sudo()
+            today = fields.Date.context_today(self)
+            for company in self:
+                Case.search([("company_id", "=", company.id)])._refresh_payment_behaviour(company, today)
+        return res
+
+    def _dunning_thresholds(self):
+        self.ensure_one()
+        return behaviour_lib.Thresholds(
+            avg_days_late=self.dunning_risk_avg_days_late,
+            late_share=self.dunning_risk_late_share,
+            overdue_days=self.dunning_risk_overdue_days,
+        )
+
+    def _dunning_assess_risk(self, behaviour, overdue_days):
+        """The risk of a customer with this payment behaviour and oldest overdue days."""
+        return behaviour_lib.assess_risk(
+            behaviour.avg_days_late, behaviour.late_share, overdue_days, self._dunning_thresholds()
+        )
+
+    def _dunning_risk_text(self, risk):
+        """Why a customer is at risk, in the user's language; empty when they are not."""
+        texts = {
+            "avg_days_late": lambda value, limit: self.env._(
+                "pays %(days)s days late on average (threshold %(limit)s)", days=float_repr(value, 1), limit=limit
+            ),
+            "late_share": lambda value, limit: self.env._(
+                "%(share)s%% of installments paid late (threshold %(limit)s%%)",
+                share=float_repr(value, 0),
+                limit=float_repr(limit, 0),
+            ),
+            "overdue_days": lambda value, limit: self.env._(
+                "overdue for %(days)s days (threshold %(limit)s)", days=value, limit=limit
+            ),
+        }
+        return "; ".join(texts[name](value, limit) for name, value, limit in risk.reasons)
 
     @api.constrains("dunning_policy_professional_id", "dunning_policy_consumer_id")
     def _check_dunning_policies(self):

@@ -17,3 +17,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_clause_consumer = fields.Text(related="company_id.dunning_clause_consumer", readonly=False)
     dunning_commission_account_id = fields.Many2one(related="company_id.dunning_commission_account_id", readonly=False)
     dunning_write_off_account_id = fields.Many2one(related="company_id.dunning_write_off_account_id", readonly=False)
+    dunning_risk_avg_days_late = fields.Integer(related="company_id.dunning_risk_avg_days_late", readonly=False)
+    dunning_risk_late_share = fields.Float(related="company_id.dunning_risk_late_share", readonly=False)
+    dunning_risk_overdue_days = fields.Integer(related="company_id.dunning_risk_overdue_days", readonly=False)

@@ -3,8 +3,13 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
+from odoo.tools import SQL
 
+from ..analytics import behaviour as behaviour_lib
 from ..report.account_dunning_statement import AGING_BUCKETS, aging_bucket
+
+PAYMENT_TRENDS = [("improving", "Improving"), ("stable", "Stable"), ("worsening", "Worsening")]
+DUNNING_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 
 
 class ResPartner(models.Model):
@@ -50,6 +55,53 @@ class ResPartner(models.Model):
     dunning_letter_ids = fields.One2many("account.dunning.letter", "partner_id", string="Dunning letters")
     dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_count", string="Letters")
 
+    # Payment behaviour in the current company, today (see analytics/behaviour.py).
+    dunning_paid_count = fields.Integer(
+        string="Installments paid (12 months)",
+        compute="_compute_dunning_behaviour",
+        groups="account.group_account_invoice",
+        help="Receivable lines of invoices fully paid in the last twelve months: what the figures below are based on.",
+    )
+    dunning_avg_days_late = fields.Float(
+        string="Average days late",
+        digits=(16, 1),
+        compute="_compute_dunning_behaviour",
+        groups="account.group_account_invoice",
+        help="Days between due date and payment of what was paid in the last twelve months, weighted by "
+        "amount; early payments count as 0.",
+    )
+    dunning_late_share = fields.Float(
+        string="Paid late (%)",
+        digits=(16, 1),
+        compute="_compute_dunning_behaviour",
+        groups="account.group_account_invoice",
+        help="Share of the installments paid in the last twelve months that were paid after their due date.",
+    )
+    dunning_payment_trend = fields.Selection(
+        PAYMENT_TRENDS,
+        string="Trend",
+        compute="_compute_dunning_behaviour",
+        groups="account.group_account_invoice",
+        help="Average days late of the last three months against the nine months before: more than "
+        "5 days better is improving, more than 5 days worse is worsening. Empty without payments in both.",
+    )
+    dunning_overdue_days = fields.Integer(
+        string="Oldest overdue (days)",
+        compute="_compute_dunning_behaviour",
+        groups="account.group_account_invoice",
+    )
+    dunning_risk = fields.Selection(
+        DUNNING_RISKS,
+        string="Credit risk",
+        compute="_compute_dunning_behaviour",
+        groups="account.group_account_invoice",
+        help="One threshold of the settings crossed (average days late, share paid late, days overdue) is "
+        "medium risk, two or more high.",
+    )
+    dunning_risk_reason = fields.Char(
+        string="Why at risk", compute="_compute_dunning_behaviour", groups="account.group_account_invoice"
+    )
+
     @api.depends("is_company", "parent_id.is_company", "commercial_partner_id.dunning_customer_kind")
     def _compute_dunning_customer_kind(self):
         for partner in self:
@@ -67,6 +119,86 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.dunning_letter_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends_context("company")
+    def _compute_dunning_behaviour(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        # _origin: a partner being created in a form has no history (and no id to query).
+        commercial = self.commercial_partner_id._origin
+        behaviours = commercial._dunning_payment_behaviour(company, today)
+        overdue = commercial._dunning_oldest_overdue_days(company, today)
+        empty = self._dunning_no_behaviour(today)
+        for partner in self:
+            key = partner.commercial_partner_id._origin.id
+            figures = behaviours.get(key, empty)
+            risk = company._dunning_assess_risk(figures, overdue.get(key, 0))
+            partner.dunning_paid_count = figures.paid_count
+            partner.dunning_avg_days_late = figures.avg_days_late
+            partner.dunning_late_share = figures.late_share
+            partner.dunning_payment_trend = figures.trend or False
+            partner.dunning_overdue_days = overdue.get(key, 0)
+            partner.dunning_risk = risk.level
+            partner.dunning_risk_reason = company._dunning_risk_text(risk)
+
+    @api.model
+    def _dunning_paid_lines_query(self, on_date, company_ids=None, partner_ids=None):
+        """Receivable lines of customer invoices fully settled in the twelve months up to
+        ``on_date``: partner_id, company_id, amount (company currency), due date, pay date.
+        The pay date is the latest ``max_date`` of the line's reconciliations with anything but
+        a credit note (analytics/behaviour.py says why)."""
+        filters = SQL()
+        if company_ids is not None:
+            filters = SQL("%s AND aml.company_id IN %s", filters, tuple(company_ids))
+        if partner_ids is not None:
+            filters = SQL("%s AND aml.partner_id IN %s", filters, tuple(partner_ids))
+        return SQL(
+            """SELECT aml.partner_id, aml.company_id, aml.balance AS amount, aml.date_maturity,
+                      MAX(apr.max_date) AS paid_date
+                 FROM account_move_line aml
+                 JOIN account_move move ON move.id = aml.move_id
+                 JOIN account_account account ON account.id = aml.account_id
+                 JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                 JOIN account_move_line counterpart ON counterpart.id = apr.credit_move_id
+                 JOIN account_move counterpart_move ON counterpart_move.id = counterpart.move_id
+                WHERE aml.parent_state = 'posted' AND account.account_type = 'asset_receivable'
+                  AND move.move_type IN ('out_invoice', 'out_receipt')
+                  AND aml.reconciled AND aml.balance > 0 AND aml.date_maturity IS NOT NULL
+                  AND counterpart_move.move_type != 'out_refund' %(filters)s
+                GROUP BY aml.id
+               HAVING MAX(apr.max_date) > %(start)s AND MAX(apr.max_date) <= %(on_date)s""",
+            filters=filters,
+            start=behaviour_lib.history_start(on_date),
+            on_date=on_date,
+        )
+
+    def _dunning_payment_behaviour(self, company, on_date):
+        """``{partner_id: Behaviour}`` of these commercial partners in a company: one query."""
+        if not self:
+            return {}
+        for model in ("account.move.line", "account.move", "account.partial.reconcile"):
+            self.env[model].flush_model()
+        rows = self.env.execute_query(self._dunning_paid_lines_query(on_date, company.ids, self.ids))
+        lines = defaultdict(list)
+        for partner_id, _company_id, amount, due_date, paid_date in rows:
+            lines[partner_id].append(behaviour_lib.PaidLine(amount, due_date, paid_date))
+        return {partner_id: behaviour_lib.behaviour(paid, on_date) for partner_id, paid in lines.items()}
+
+    @api.model
+    def _dunning_no_behaviour(self, on_date):
+        return behaviour_lib.behaviour([], on_date)
+
+    def _dunning_oldest_overdue_days(self, company, on_date):
+        """``{partner_id: days}``: how late the oldest overdue receivable of each customer is."""
+        if not self:
+            return {}
+        AML = self.env["account.move.line"]
+        rows = AML._read_group(
+            [*AML._dunning_owed_domain(company), ("partner_id", "in", self.ids), ("date_maturity", "<", on_date)],
+            ["partner_id"],
+            ["date_maturity:min"],
+        )
+        return {partner.id: (on_date - oldest).days for partner, oldest in rows}
 
     @api.constrains("dunning_blocked", "dunning_block_reason")
     def _check_dunning_block_reason(self):

@@ -1,1 +1,1 @@
-from . import account_dunning_aging, account_dunning_statement
+from . import account_dunning_aging, account_dunning_dso, account_dunning_forecast, account_dunning_statement
