@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -123,25 +124,28 @@ class AccountDunningCase(models.Model):
             case.last_level_id = letter.level_id
 
     def _compute_penalties_to_date(self):
-        for case in self:
-            invoices = self.env["account.move"].search(
-                [
-                    ("commercial_partner_id", "=", case.partner_id.id),
-                    ("company_id", "=", case.company_id.id),
-                    ("move_type", "in", ("out_invoice", "out_receipt")),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ]
-            )
-            results = invoices._compute_late_penalties()
-            case.penalties_to_date = case.currency_id.round(
-                sum(
-                    self.env["account.move"]
-                    .browse(move_id)
-                    .currency_id._convert(result.interest + result.indemnity, case.currency_id, case.company_id)
-                    for move_id, result in results.items()
+        """Interest and indemnities claimable today on the open invoices of every case, in the
+        case's currency: one search and one penalty computation for all the cases."""
+        invoices = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("move_type", "in", ("out_invoice", "out_receipt")),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        results = invoices._compute_late_penalties()
+        totals = defaultdict(float)
+        for invoice in invoices:
+            result = results.get(invoice.id)
+            if result:
+                company = invoice.company_id
+                totals[invoice.commercial_partner_id.id, company.id] += invoice.currency_id._convert(
+                    result.interest + result.indemnity, company.currency_id, company
                 )
-            )
+        for case in self:
+            case.penalties_to_date = case.currency_id.round(totals[case.partner_id.id, case.company_id.id])
 
     # ------------------------------------------------------------------
     # Opening, resolving, totals: in sets, by the daily run

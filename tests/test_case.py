@@ -69,6 +69,26 @@ class TestCollectionCase(DunningCommon):
         self.assertEqual(case.stage_id, self._stage("to_remind"), "the payment undone: the case reopens")
         self.assertEqual(case.amount_overdue, 400.0)
 
+    def test_penalties_to_date_of_several_cases_at_once(self):
+        first = self.invoice(self.professional, 1000.0, "2025-01-01")  # due 01-31
+        second = self.invoice(self.professional, 500.0, "2025-01-10")  # due 02-09
+        private = self.invoice(self.consumer, 300.0, "2025-01-01")
+        self.dun("2025-03-01", send=False)
+        cases = self._case() | self._case(self.consumer)
+        with freeze_time("2025-03-01"):
+            cases.invalidate_recordset(["penalties_to_date"])
+            professional, consumer = cases.mapped("penalties_to_date")
+            expected = {
+                move: move.late_interest_amount + move.late_indemnity_amount for move in first | second | private
+            }
+        # The professional owes interest on both invoices plus the €40 indemnity of each.
+        self.assertEqual(first.late_indemnity_amount + second.late_indemnity_amount, 80.0)
+        self.assertGreater(first.late_interest_amount, second.late_interest_amount)
+        self.assertAlmostEqual(professional, expected[first] + expected[second], places=2)
+        # A consumer owes no fixed indemnity: only the interest of their one invoice.
+        self.assertEqual(private.late_indemnity_amount, 0.0)
+        self.assertAlmostEqual(consumer, expected[private], places=2)
+
     def test_stage_follows_formal_notice_plan_and_hand_off(self):
         self.policy_pro.allow_level_skip = True
         self.invoice(self.professional, 1000.0, "2025-01-01")
