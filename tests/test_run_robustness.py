@@ -616,6 +616,38 @@ class TestRunAcrossProcesses(TransactionCase):
         self.assertEqual(state["letters"], 5)
         self.assertEqual(state["run"][0], "done")
 
+    def test_second_process_stops_while_the_first_is_between_batches(self):
+        """Process 1 runs the scheduled way (a commit after each batch); in the middle of its
+        second batch, process 2 tries the same run: refused, nothing made, process 1 goes on."""
+        first, second = self.process(), self.process()
+        original = type(first)._process_partners
+        attempts = []
+
+        def second_process_tries_during_batch_two(run, partner_ids):
+            if run.env.cr is first.env.cr and len(attempts) == 0 and run.partner_cursor:
+                try:
+                    second._execute(commit=True)
+                    attempts.append("ran")
+                except UserError as error:
+                    attempts.append(str(error))
+            return original(run, partner_ids)
+
+        with patch.object(type(first), "_process_partners", second_process_tries_during_batch_two):
+            self.assertIs(first._execute(commit=True), True)
+        self.assertEqual(len(attempts), 1)
+        self.assertIn("already in progress", attempts[0])
+        # Process 2's transaction began after batch one was committed: once process 1 has
+        # finished, it is stale, and process 2 says so instead of working from it.
+        with self.assertRaises(UserError) as refused:
+            second._execute(commit=True)
+        self.assertIn("changed by another process", str(refused.exception))
+        second.env.cr.rollback()
+        self.assertIs(second._execute(commit=True), True, "a new transaction runs it (and finds nothing new)")
+        state = self.committed()
+        self.assertEqual(state["lines"], self.expected_lines(), "every letter once, all made by process 1")
+        self.assertEqual(state["letters"], 5)
+        self.assertEqual(state["run"][0], "done")
+
     def test_process_that_read_the_run_before_another_finished_it_stops_cleanly(self):
         """Process 2 started its transaction (and read the run) before process 1 ran and
         committed the whole run: its snapshot is stale, so it must stop with the same clear
