@@ -3,6 +3,8 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -127,8 +129,25 @@ class AccountDunningRun(models.Model):
     def _lock(self):
         """Only one process works on a run at a time: a second one (another cron worker, a
         user's 'Run now') stops with a clear message instead of duplicating letters."""
-        self.env.cr.execute(SQL("SELECT id FROM account_dunning_run WHERE id = %s FOR UPDATE SKIP LOCKED", self.id))
-        if not self.env.cr.fetchone():
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM account_dunning_run WHERE id = %s FOR UPDATE SKIP LOCKED", self.id),
+                    log_exceptions=False,
+                )
+                locked = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            # This transaction saw the run before another process changed it (ran it, finished
+            # it): going on from that old snapshot would overwrite what the other one did.
+            raise UserError(
+                self.env._(
+                    "The dunning run of %(company)s for %(date)s was changed by another process in the "
+                    "meantime: open it again and run it.",
+                    company=self.company_id.name,
+                    date=self.date,
+                )
+            ) from None
+        if not locked:
             raise UserError(
                 self.env._(
                     "The dunning run of %(company)s for %(date)s is already in progress.",
