@@ -176,6 +176,12 @@ class AccountDunningPolicy(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_levels_used(self):
+        # The database deletes the levels with their policy, without the levels' own check:
+        # letters keep their level, so say it here rather than fail on the foreign key.
+        self.level_ids._unlink_except_used()
+
     def write(self, vals):
         if "active" in vals and not vals["active"]:
             self._check_not_in_use()
