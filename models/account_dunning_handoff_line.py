@@ -52,8 +52,7 @@ class AccountDunningHandoffLine(models.Model):
         if handed:
             raise UserError(
                 self.env._(
-                    "The receivables of %(handoff)s were handed to the agency: they can no longer be added or "
-                    "removed.",
+                    "The receivables of %(handoff)s were handed to the agency: they can no longer be added or removed.",
                     handoff=handed[0].name,
                 )
             )

@@ -263,8 +263,7 @@ class AccountDunningLetter(models.Model):
         if invoicing:
             raise UserError(
                 self.env._(
-                    "Letters of level %(level)s also invoice the late-payment penalties: a dunning manager sends "
-                    "them.",
+                    "Letters of level %(level)s also invoice the late-payment penalties: a dunning manager sends them.",
                     level=invoicing[0].level_id.display_name,
                 )
             )

@@ -42,9 +42,7 @@ class AccountDunningLetterLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
         if any(line.letter_id.state == "sent" for line in self):
-            raise UserError(
-                self.env._("A sent letter is part of the customer's history: its lines cannot be removed.")
-            )
+            raise UserError(self.env._("A sent letter is part of the customer's history: its lines cannot be removed."))
 
     @api.depends("date_maturity", "letter_id.date")
     def _compute_days_late(self):
