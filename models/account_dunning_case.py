@@ -72,6 +72,17 @@ class AccountDunningCase(models.Model):
         "(partner_id, company_id)", "A customer has one collections file per company."
     )
 
+    def write(self, vals):
+        # Blocking reminders from the case sets the customer's flag and its reason together:
+        # written one after the other (as related fields are), the flag would be refused
+        # for lack of a reason.
+        partner_vals = {key: vals[key] for key in ("dunning_blocked", "dunning_block_reason") if key in vals}
+        if partner_vals:
+            self.check_access("write")
+            self.partner_id.write(partner_vals)
+            vals = {key: value for key, value in vals.items() if key not in partner_vals}
+        return super().write(vals) if vals else True
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return self.env["account.dunning.stage"].search([])

@@ -12,7 +12,7 @@ from contextlib import closing
 from datetime import date
 from pathlib import Path
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 
@@ -101,9 +101,13 @@ MATRIX = [
     ("Collection cases",                    "change",                        "- Y Y Y - -"),
     ("Collection cases",                    "delete",                        "- - Y Y - -"),
     ("Collection cases",                    "Make the next letter",          "- Y Y Y - -"),
+    ("Collection cases",                    "Block reminders",               "- Y Y Y - -"),
     ("Log a call (wizard)",                 "open",                          "- Y Y Y - -"),
     ("Log a call (wizard)",                 "Log",                           "- Y Y Y - -"),
     ("Aged receivables",                    "read",                          "Y Y Y Y - -"),
+    ("Customer dunning settings",           "read",                          "Y Y Y Y - -"),
+    ("Customer dunning settings",           "block reminders, set collector", "- Y Y Y - -"),
+    ("Customer dunning settings",           "change policy",                  "- - Y Y - -"),
 ]
 # fmt: on
 
@@ -114,12 +118,15 @@ def matrix_cells():
     for what, action, flags in MATRIX:
         values = flags.split()
         assert len(values) == len(ROLES) and set(values) <= {"Y", "-"}, (what, action)
+        assert (what, action) not in cells, f"{what} / {action} appears twice"
         cells[what, action] = {role: value == "Y" for role, value in zip(ROLES, values, strict=True)}
     return cells
 
 
 def readme_matrix(text):
-    """The access table of README.md's Security section, as {(what, action): {role: allowed}}."""
+    """The access table of README.md's Security section: its first two column titles, and
+    its rows as {(what, action): {role: allowed}} (a cell other than a check mark or a dash
+    is kept as written, so that it differs from the matrix)."""
     section = text.split("\n## Security", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("|")]
     header = [cell.strip() for cell in rows[0].strip("|").split("|")]
@@ -128,7 +135,9 @@ def readme_matrix(text):
     cells = {}  # in the README's order
     for row in rows[2:]:
         what, action, *values = (cell.strip() for cell in row.strip("|").split("|"))
-        cells[what, action] = {role: value == "✓" for role, value in zip(columns, values, strict=True)}
+        assert (what, action) not in cells, f"README.md lists {what} / {action} twice"
+        marks = {"\u2713": True, "\u2013": False}  # ✓ allowed, en dash refused
+        cells[what, action] = {role: marks.get(value, value) for role, value in zip(columns, values, strict=True)}
     return header[:2], cells
 
 
@@ -286,6 +295,7 @@ class TestAccessMatrix(DunningCommon):
             "Collection cases": self._cases,
             "Log a call (wizard)": self._calls,
             "Aged receivables": self._aging,
+            "Customer dunning settings": self._partner_settings,
         }[what]
         return method(action, action.split(" (")[0])
 
@@ -448,6 +458,9 @@ class TestAccessMatrix(DunningCommon):
 
             # 27 days late on 2025-02-27: the second reminder (20 days) is due.
             return next_letter, lambda: self.letters(self.professional).level_id.mapped("delay_days")
+        if action == "Block reminders":
+            vals = {"dunning_blocked": True, "dunning_block_reason": "Disputes the last delivery"}
+            return lambda env: self.case.with_env(env).write(vals), lambda: self.professional.sudo().read(list(vals))
         vals = {
             "create": {"partner_id": self.stranger.id, "company_id": self.company.id},
             "change": {"next_action": "Call on Monday"},
@@ -463,6 +476,23 @@ class TestAccessMatrix(DunningCommon):
     def _aging(self, action, crud):
         aging = self.env["account.dunning.aging"].search([("move_line_id", "=", self.handed_lines[2].id)])
         return self._crud(aging, "read")
+
+    def _partner_settings(self, action, crud):
+        # The portal customer's own company: what refuses is the field, not the record.
+        partner = self.planned
+        fields = ["dunning_blocked", "dunning_block_reason", "dunning_responsible_id", "dunning_policy_id"]
+        if crud == "read":
+            return lambda env: partner.with_env(env).read(fields), None
+        if action == "change policy":
+            vals = {"dunning_policy_id": self.spare_policy.id}
+        else:
+            # Collectors may not edit contacts, yet block reminders and say who chases.
+            vals = {
+                "dunning_blocked": True,
+                "dunning_block_reason": "Disputes the last delivery",
+                "dunning_responsible_id": self.users["collector"].id,
+            }
+        return lambda env: partner.with_env(env).write(vals), lambda: partner.sudo().read(list(vals))
 
     def _check_cell(self, role, what, action, allowed):
         do, probe, *expected = self._case_action(what, action)
@@ -516,6 +546,29 @@ class TestAccessMatrix(DunningCommon):
         with self.assertRefused(UserError, "its lines cannot be removed"):
             self.letter.line_ids.unlink()
         self.assertEqual(len(self.letter.line_ids), 1)
+
+    def test_other_internal_users_cannot_stop_reminders(self):
+        """A user who may edit contacts (sales, say) but not invoices can neither block a
+        customer's reminders nor change who chases it; the rest of the contact stays theirs."""
+        groups = self.env.ref("base.group_user") | self.env.ref("base.group_partner_manager")
+        contacts = self.env["res.users"].create(
+            {"name": "Sales Rep", "login": "matrix_sales", "group_ids": [Command.set(groups.ids)]}
+        )
+        partner = self.planned.with_user(contacts)
+        partner.phone = "+33 1 23 45 67 89"
+        self.assertEqual(self.planned.phone, "+33 1 23 45 67 89")
+        for vals in (
+            {"dunning_blocked": True, "dunning_block_reason": "Friend of the boss"},
+            {"dunning_responsible_id": contacts.id},
+            {"dunning_policy_id": self.spare_policy.id},
+            {"is_collection_agency": True},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                partner.write(vals)
+        with self.assertRaises(AccessError):
+            partner.read(["dunning_letter_count"])
+        self.assertFalse(self.planned.dunning_blocked)
+        self.assertFalse(self.planned.dunning_responsible_id)
 
     def test_accounting_managers_are_dunning_managers(self):
         self.assertTrue(self.users["accountant"].has_group("account_dunning.group_dunning_manager"))
