@@ -102,6 +102,17 @@ class AccountDunningCase(models.Model):
         "(partner_id, company_id)", "A customer has one collections file per company."
     )
 
+    def write(self, vals):
+        # Blocking reminders from the case sets the customer's flag and its reason together:
+        # written one after the other (as related fields are), the flag would be refused
+        # for lack of a reason.
+        partner_vals = {key: vals[key] for key in ("dunning_blocked", "dunning_block_reason") if key in vals}
+        if partner_vals:
+            self.check_access("write")
+            self.partner_id.write(partner_vals)
+            vals = {key: value for key, value in vals.items() if key not in partner_vals}
+        return super().write(vals) if vals else True
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return self.env["account.dunning.stage"].search([])
@@ -360,8 +371,12 @@ class AccountDunningCase(models.Model):
     def action_send_next_letter(self):
         """Make (without sending) the letter due today for this customer, and open it."""
         self.ensure_one()
-        run = self.env["account.dunning.run"]._get_or_create(self.company_id, fields.Date.context_today(self))
-        letters = run.with_company(self.company_id)._process_partners([self.partner_id.id])
+        # Whoever may make letters and work this case may do it (collectors); the day's run
+        # only records the letter, and collectors neither start nor change runs.
+        self.check_access("write")
+        self.env["account.dunning.letter"].check_access("create")
+        run = self.env["account.dunning.run"].sudo()._get_or_create(self.company_id, fields.Date.context_today(self))
+        letters = run.with_company(self.company_id)._process_partners([self.partner_id.id]).sudo(False)
         if not letters:
             raise UserError(
                 self.env._(

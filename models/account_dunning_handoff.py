@@ -122,7 +122,9 @@ class AccountDunningHandoff(models.Model):
     def _check_manager(self):
         if not self.env.user.has_group("account_dunning.group_dunning_manager"):
             raise UserError(
-                self.env._("Only a dunning manager can confirm a hand-off, record its outcome or write off.")
+                self.env._(
+                    "Only a dunning manager can confirm or withdraw a hand-off, record its outcome or write off."
+                )
             )
 
     # ------------------------------------------------------------------
@@ -179,6 +181,9 @@ class AccountDunningHandoff(models.Model):
         self.filtered(lambda handoff: handoff.state == "sent").write({"state": "in_progress"})
 
     def action_cancel(self):
+        if any(handoff.state == "sent" for handoff in self):
+            # Withdrawing the mandate from the agency undoes a manager's decision.
+            self._check_manager()
         for handoff in self:
             if handoff.state not in ("draft", "sent"):
                 raise UserError(self.env._("Only a draft or sent hand-off can be cancelled."))

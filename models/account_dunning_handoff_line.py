@@ -35,6 +35,28 @@ class AccountDunningHandoffLine(models.Model):
         "(handoff_id, move_line_id)", "A receivable appears once in a hand-off."
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._check_handoff_is_draft()
+        return lines
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_handed_over(self):
+        self._check_handoff_is_draft()
+
+    def _check_handoff_is_draft(self):
+        """The receivables of a hand-off are fixed once the agency has them (amounts frozen,
+        lines flagged, export made): cancel the hand-off and make another instead."""
+        handed = self.handoff_id.filtered(lambda handoff: handoff.state != "draft")
+        if handed:
+            raise UserError(
+                self.env._(
+                    "The receivables of %(handoff)s were handed to the agency: they can no longer be added or removed.",
+                    handoff=handed[0].name,
+                )
+            )
+
     @api.depends("principal", "interest", "indemnity")
     def _compute_total(self):
         for line in self:

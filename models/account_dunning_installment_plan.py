@@ -300,6 +300,13 @@ class AccountDunningInstallmentPlan(models.Model):
         results = invoices._compute_late_penalties()
         if not any(result.interest or result.indemnity for result in results.values()):
             return
+        if not self.env.user.has_group("account_dunning.group_dunning_manager"):
+            raise UserError(
+                self.env._(
+                    "Freezing the penalties invoices them now: only a dunning manager can confirm this plan. "
+                    "Waive the penalties or leave them running to confirm it yourself."
+                )
+            )
         wizard = self.env["account.dunning.penalty.invoice"].create(
             {"company_id": self.company_id.id, "move_ids": [Command.set(invoices.ids)], "post": True}
         )

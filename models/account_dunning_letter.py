@@ -320,6 +320,7 @@ class AccountDunningLetter(models.Model):
                     state=dict(self._fields["state"]._description_selection(self.env))[not_sendable[0].state],
                 )
             )
+        self._check_penalty_invoicing_right()
         letters = self._recheck_lines()
         sent = self.browse()
         for letter in letters:
@@ -332,6 +333,20 @@ class AccountDunningLetter(models.Model):
                 letter._mark_failed(str(error))
         sent._after_send()
         return True
+
+    def _check_penalty_invoicing_right(self):
+        """Sending a letter of a level that invoices penalties posts a penalty invoice: like
+        the penalty wizard, that is for dunning managers (and the daily run)."""
+        if self.env.su or self.env.user.has_group("account_dunning.group_dunning_manager"):
+            return
+        invoicing = self.filtered(lambda letter: letter.level_id.invoice_penalties)
+        if invoicing:
+            raise UserError(
+                self.env._(
+                    "Letters of level %(level)s also invoice the late-payment penalties: a dunning manager sends them.",
+                    level=invoicing[0].level_id.display_name,
+                )
+            )
 
     def action_retry(self):
         return self.filtered(lambda letter: letter.state == "failed").action_send()

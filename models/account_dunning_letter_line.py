@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountDunningLetterLine(models.Model):
@@ -37,6 +38,11 @@ class AccountDunningLetterLine(models.Model):
         string="Indemnity", currency_field="currency_id", help="Recovery indemnity of the invoice (once per invoice)."
     )
     days_late = fields.Integer(compute="_compute_days_late", help="Days past the due date on the letter's date.")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if any(line.letter_id.state == "sent" for line in self):
+            raise UserError(self.env._("A sent letter is part of the customer's history: its lines cannot be removed."))
 
     @api.depends("date_maturity", "letter_id.date")
     def _compute_days_late(self):

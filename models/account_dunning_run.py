@@ -103,6 +103,8 @@ class AccountDunningRun(models.Model):
 
     def action_run(self):
         """'Run now': run (or finish) the dunning process for this company and date."""
+        # Dunning managers only: refuse before any letter is made, not halfway.
+        self.check_access("write")
         for run in self:
             run.with_company(run.company_id)._execute(commit=False)
         return True

@@ -10,6 +10,20 @@ from ..report.account_dunning_statement import AGING_BUCKETS, aging_bucket
 
 PAYMENT_TRENDS = [("improving", "Improving"), ("stable", "Stable"), ("worsening", "Worsening")]
 DUNNING_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+# The dunning settings of a customer (whether and how it is reminded, by whom) are for the
+# accounting side: other internal users (sales, contacts) neither see nor change them.
+GROUP_INVOICE = "account.group_account_invoice"
+# Collectors work customers without the right to edit contacts: they may block reminders
+# and say who chases a customer; dunning managers may also choose its policy and set up
+# collection agencies. Nothing else of the contact.
+COLLECTOR_PARTNER_FIELDS = frozenset({"dunning_blocked", "dunning_block_reason", "dunning_responsible_id"})
+MANAGER_PARTNER_FIELDS = COLLECTOR_PARTNER_FIELDS | {
+    "dunning_policy_id",
+    "dunning_customer_kind",
+    "is_collection_agency",
+    "collection_commission_rate",
+    "collection_export_format",
+}
 
 
 class ResPartner(models.Model):
@@ -24,36 +38,67 @@ class ResPartner(models.Model):
         recursive=True,
         help="Decides the default dunning policy and the late-payment law that applies. "
         "Follows whether the customer is a company; can be changed.",
+        groups=GROUP_INVOICE,
     )
     dunning_policy_id = fields.Many2one(
         "account.dunning.policy",
         string="Dunning policy",
         company_dependent=True,
         help="Leave empty to use the company's default policy for this kind of customer.",
+        groups=GROUP_INVOICE,
     )
     dunning_blocked = fields.Boolean(
         string="Reminders blocked",
         tracking=True,
         help="No reminder at all is sent to this customer (for example during a dispute).",
+        groups=GROUP_INVOICE,
     )
-    dunning_block_reason = fields.Char(string="Block reason", tracking=True)
+    dunning_block_reason = fields.Char(string="Block reason", tracking=True, groups=GROUP_INVOICE)
     dunning_responsible_id = fields.Many2one(
         "res.users",
         string="Collector",
         tracking=True,
         help="Who chases this customer: receives the call activities and owns the collection case.",
+        groups=GROUP_INVOICE,
     )
     is_collection_agency = fields.Boolean(
-        string="Collection agency", help="Receivables can be handed to this partner for collection."
+        string="Collection agency",
+        help="Receivables can be handed to this partner for collection.",
+        groups=GROUP_INVOICE,
     )
     collection_commission_rate = fields.Float(
-        string="Default commission (%)", digits=(16, 2), help="The agency's fee on what it recovers."
+        string="Default commission (%)",
+        digits=(16, 2),
+        help="The agency's fee on what it recovers.",
+        groups=GROUP_INVOICE,
     )
     collection_export_format = fields.Selection(
-        [("csv", "CSV"), ("xlsx", "Excel (XLSX)")], string="Export format", default="xlsx"
+        [("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
+        string="Export format",
+        default="xlsx",
+        groups=GROUP_INVOICE,
     )
-    dunning_letter_ids = fields.One2many("account.dunning.letter", "partner_id", string="Dunning letters")
-    dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_count", string="Letters")
+    dunning_letter_ids = fields.One2many(
+        "account.dunning.letter", "partner_id", string="Dunning letters", groups=GROUP_INVOICE
+    )
+    dunning_letter_count = fields.Integer(
+        compute="_compute_dunning_letter_count", string="Letters", groups=GROUP_INVOICE
+    )
+
+    def write(self, vals):
+        if vals and not self.env.su and not self.has_access("write") and set(vals) <= self._dunning_writable_fields():
+            # The record must still be one the user may see (companies, record rules).
+            self.check_access("read")
+            return super(ResPartner, self.sudo()).write(vals)
+        return super().write(vals)
+
+    def _dunning_writable_fields(self):
+        user = self.env.user
+        if user.has_group("account_dunning.group_dunning_manager"):
+            return MANAGER_PARTNER_FIELDS
+        if user.has_group("account_dunning.group_dunning_collector"):
+            return COLLECTOR_PARTNER_FIELDS
+        return frozenset()
 
     # Payment behaviour in the current company, today (see analytics/behaviour.py).
     dunning_paid_count = fields.Integer(

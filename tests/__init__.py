@@ -1,1 +1,26 @@
-from . import test_run_robustness
+# pytest-odoo collects the test files itself; importing them here lets Odoo's own runner
+# (odoo-bin --test-tags /account_dunning) find them too.
+from . import (
+    test_access_matrix,
+    test_analytics,
+    test_analytics_behaviour,
+    test_bad_input,
+    test_board_tour,
+    test_case,
+    test_data_protection,
+    test_faults,
+    test_handoff,
+    test_install,
+    test_law_rates,
+    test_law_regimes,
+    test_law_schedule,
+    test_letter,
+    test_multi_company,
+    test_penalties,
+    test_plan,
+    test_policy,
+    test_properties,
+    test_run,
+    test_run_robustness,
+    test_run_scale,
+)
