@@ -10,19 +10,19 @@ wall time, SQL queries, peak Python memory, rows. Results go to BENCH_RESULTS (J
 
 import json
 import os
-import random
+import sys
 import time
 import tracemalloc
-from datetime import date, timedelta
+from datetime import date
 
 from odoo import fields
-from odoo.fields import Command
+
+sys.path.insert(0, os.environ["BENCH_TOOLS"])
+import bench_book  # tools/bench_book.py, found through BENCH_TOOLS
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "2000"))
 INVOICES = int(os.environ.get("BENCH_INVOICES", "10000"))
 RESULTS = os.environ["BENCH_RESULTS"]
-CHUNK = 500
-rng = random.Random(8)
 
 
 def measure(label, rows_of, func):
@@ -50,79 +50,21 @@ def measure(label, rows_of, func):
     return row
 
 
-def build_book(company):
-    today = fields.Date.context_today(env["res.partner"])
-    partners = env["res.partner"].create(
-        [
-            {
-                "name": f"Bench customer {index:06d}",
-                "is_company": index % 5 != 0,
-                "email": f"bench{index}@example.com",
-                "lang": "fr_FR" if index % 3 else "en_US",
-            }
-            for index in range(CUSTOMERS)
-        ]
-    )
-    terms = env["account.payment.term"].create(
-        [
-            {
-                "name": "Bench 30 days",
-                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
-            },
-            {
-                "name": "Bench 3 installments",
-                "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 34, "nb_days": 30}),
-                    Command.create({"value": "percent", "value_amount": 33, "nb_days": 60}),
-                    Command.create({"value": "percent", "value_amount": 33, "nb_days": 90}),
-                ],
-            },
-        ]
-    )
-    product = env["product.product"].create({"name": "Bench service", "type": "service", "taxes_id": []})
-    partner_ids = partners.ids
-    invoices = env["account.move"]
-    for start in range(0, INVOICES, CHUNK):
-        vals = [
-            {
-                "move_type": "out_invoice",
-                "company_id": company.id,
-                "partner_id": rng.choice(partner_ids),
-                "invoice_date": today - timedelta(days=rng.randint(1, 365)),
-                "invoice_payment_term_id": terms[1 if rng.random() < 0.15 else 0].id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"product_id": product.id, "quantity": 1, "price_unit": rng.randint(50, 5000), "tax_ids": []}
-                    )
-                ],
-            }
-            for _index in range(min(CHUNK, INVOICES - start))
-        ]
-        chunk = env["account.move"].create(vals)
-        chunk.action_post()
-        invoices |= chunk
-        env.cr.commit()
-        env.invalidate_all()
-        print(f"  {len(invoices)} invoices posted")
-    to_pay = invoices.filtered(lambda move: rng.random() < 0.45)
-    for start in range(0, len(to_pay), CHUNK):
-        batch = to_pay[start : start + CHUNK]
-        env["account.payment.register"].with_context(active_model="account.move", active_ids=batch.ids).create(
-            {"group_payment": False, "payment_date": today}
-        )._create_payments()
-        env.cr.commit()
-        print(f"  {min(start + CHUNK, len(to_pay))} invoices paid")
-    disputed = (invoices - to_pay)[: max(1, len(invoices) // 50)]
-    disputed.write({"dunning_excluded": True, "dunning_exclusion_reason": "Bench dispute"})
-    env.cr.commit()
-
-
 company = env.company
 existing = env["account.move"].search_count([("move_type", "=", "out_invoice"), ("company_id", "=", company.id)])
+book = None
 if existing < INVOICES:
-    started = time.perf_counter()
-    build_book(company)
-    print(f"book built in {time.perf_counter() - started:.1f} s")
+    if existing:
+        raise SystemExit(f"{env.cr.dbname} holds {existing} invoices, fewer than {INVOICES}: drop it and run again.")
+    book = bench_book.build_book(env, CUSTOMERS, INVOICES)
+    print(
+        f"book built in {book['seconds']:.1f} s: {book['paid']} paid, {book['partial']} partly paid, "
+        f"{book['open']} open, {book['disputed']} disputed, {book['installments']} on installments, "
+        f"{book['foreign']} in USD/CHF"
+    )
+    checks = bench_book.check_book(env, book)
+    print(f"book checked in {checks['seconds']:.1f} s: {checks}")
+    env.cr.commit()
 
 today = fields.Date.context_today(env["res.partner"])
 open_lines = env["account.move.line"].search_count(
@@ -136,6 +78,12 @@ open_lines = env["account.move.line"].search_count(
 )
 results = {
     "date": str(date.today()),
+    "book": book
+    and {
+        "generation_s": book["seconds"],
+        "check_s": checks["seconds"],
+        **{key: book[key] for key in ("paid", "partial", "open", "disputed", "installments", "foreign")},
+    },
     "customers": CUSTOMERS,
     "invoices": INVOICES,
     "open_lines": open_lines,
