@@ -1,8 +1,9 @@
 """Benchmark of account_dunning, run inside `odoo shell` by tools/bench.
 
 Fills the database with a receivables book (BENCH_CUSTOMERS customers, BENCH_INVOICES
-invoices over the last 12 months, some on installments, a share paid, some disputed) unless
-it is already there, then measures the daily run (letters created, not sent), the penalties
+invoices over the last 12 months, some on installments, a share paid or partly paid, some
+disputed: tools/bench_book.py) unless it is already there, checks it and commits it, then
+measures the daily run (letters created, not sent), the penalties
 of every open line, the board's first page and the statement PDF of the largest customer:
 wall time, SQL queries, peak Python memory, rows. Results go to BENCH_RESULTS (JSON).
 """
@@ -23,6 +24,8 @@ import bench_book  # tools/bench_book.py, found through BENCH_TOOLS
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "2000"))
 INVOICES = int(os.environ.get("BENCH_INVOICES", "10000"))
 RESULTS = os.environ["BENCH_RESULTS"]
+# BENCH_STEPS=penalties,statement measures only those steps (default: all four)
+STEPS = os.environ.get("BENCH_STEPS", "run,penalties,board,statement").split(",")
 
 
 def measure(label, rows_of, func):
@@ -89,19 +92,20 @@ results = {
     "open_lines": open_lines,
     "steps": [],
 }
-Run = env["account.dunning.run"]
-# A fresh run each time: remove what an earlier benchmark made today.
-previous = Run.search([("company_id", "=", company.id), ("date", "=", today)])
-env["account.dunning.letter"].search([("run_id", "in", previous.ids)]).with_context(force_delete=True).sudo().write(
-    {"state": "cancelled"}
-)
-previous.unlink()
-env.cr.commit()
-run = Run.create({"company_id": company.id, "date": today, "send_letters": False})
-results["steps"].append(
-    measure("daily run (letters created)", lambda r: r.lines_examined, lambda: (run._execute(), run)[1])
-)
-env.cr.commit()
+if "run" in STEPS:
+    Run = env["account.dunning.run"]
+    # A fresh run each time: remove what an earlier benchmark made today.
+    previous = Run.search([("company_id", "=", company.id), ("date", "=", today)])
+    env["account.dunning.letter"].search([("run_id", "in", previous.ids)]).with_context(force_delete=True).sudo().write(
+        {"state": "cancelled"}
+    )
+    previous.unlink()
+    env.cr.commit()
+    run = Run.create({"company_id": company.id, "date": today, "send_letters": False})
+    results["steps"].append(
+        measure("daily run (letters created)", lambda r: r.lines_examined, lambda: (run._execute(), run)[1])
+    )
+    env.cr.commit()
 invoices = env["account.move"].search(
     [
         ("company_id", "=", company.id),
@@ -110,13 +114,14 @@ invoices = env["account.move"].search(
         ("payment_state", "in", ("not_paid", "partial")),
     ]
 )
-results["steps"].append(
-    measure(
-        "penalties of all open lines",
-        lambda r: sum(len(v.lines) for v in r.values()),
-        lambda: invoices._compute_late_penalties(today),
+if "penalties" in STEPS:
+    results["steps"].append(
+        measure(
+            "penalties of all open lines",
+            lambda r: sum(len(v.lines) for v in r.values()),
+            lambda: invoices._compute_late_penalties(today),
+        )
     )
-)
 Case = env["account.dunning.case"].with_context(read_group_expand=True)
 domain = [("company_id", "=", company.id), ("stage_id.is_resolved", "=", False)]
 
@@ -140,7 +145,8 @@ def board():
     return groups, records
 
 
-results["steps"].append(measure("board first page", lambda r: r[1]["length"], board))
+if "board" in STEPS:
+    results["steps"].append(measure("board first page", lambda r: r[1]["length"], board))
 largest = env["account.move.line"]._read_group(
     [
         ("company_id", "=", company.id),
@@ -153,15 +159,16 @@ largest = env["account.move.line"]._read_group(
     order="__count desc",
     limit=1,
 )[0][0]
-results["steps"].append(
-    measure(
-        "statement PDF, largest customer",
-        lambda r: len(r[0]),
-        lambda: env["ir.actions.report"]._render_qweb_pdf(
-            "account_dunning.action_report_dunning_statement", largest.ids
-        ),
+if "statement" in STEPS:
+    results["steps"].append(
+        measure(
+            "statement PDF, largest customer",
+            lambda r: len(r[0]),
+            lambda: env["ir.actions.report"]._render_qweb_pdf(
+                "account_dunning.action_report_dunning_statement", largest.ids
+            ),
+        )
     )
-)
 with open(RESULTS, "w") as handle:
     json.dump(results, handle, indent=2)
 print(f"results written to {RESULTS}")
