@@ -1,8 +1,9 @@
 """Benchmark of account_dunning, run inside `odoo shell` by tools/bench.
 
 Fills the database with a receivables book (BENCH_CUSTOMERS customers, BENCH_INVOICES
-invoices over the last 12 months, some on installments, a share paid, some disputed) unless
-it is already there, then measures the daily run (letters created, not sent), the penalties
+invoices over the last 12 months, some on installments, a share paid or partly paid, some
+disputed: tools/bench_book.py) unless it is already there, checks it and commits it, then
+measures the daily run (letters created, not sent), the penalties
 of every open line, the board's first page and the statement PDF of the largest customer:
 wall time, SQL queries, peak Python memory, rows. Results go to BENCH_RESULTS (JSON).
 """
@@ -10,19 +11,21 @@ wall time, SQL queries, peak Python memory, rows. Results go to BENCH_RESULTS (J
 
 import json
 import os
-import random
+import sys
 import time
 import tracemalloc
-from datetime import date, timedelta
+from datetime import date
 
 from odoo import fields
-from odoo.fields import Command
+
+sys.path.insert(0, os.environ["BENCH_TOOLS"])
+import bench_book  # tools/bench_book.py, found through BENCH_TOOLS
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "2000"))
 INVOICES = int(os.environ.get("BENCH_INVOICES", "10000"))
 RESULTS = os.environ["BENCH_RESULTS"]
-CHUNK = 500
-rng = random.Random(8)
+# BENCH_STEPS=penalties,statement measures only those steps (default: all four)
+STEPS = os.environ.get("BENCH_STEPS", "run,penalties,board,statement").split(",")
 
 
 def measure(label, rows_of, func):
@@ -50,79 +53,21 @@ def measure(label, rows_of, func):
     return row
 
 
-def build_book(company):
-    today = fields.Date.context_today(env["res.partner"])
-    partners = env["res.partner"].create(
-        [
-            {
-                "name": f"Bench customer {index:06d}",
-                "is_company": index % 5 != 0,
-                "email": f"bench{index}@example.com",
-                "lang": "fr_FR" if index % 3 else "en_US",
-            }
-            for index in range(CUSTOMERS)
-        ]
-    )
-    terms = env["account.payment.term"].create(
-        [
-            {
-                "name": "Bench 30 days",
-                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
-            },
-            {
-                "name": "Bench 3 installments",
-                "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 34, "nb_days": 30}),
-                    Command.create({"value": "percent", "value_amount": 33, "nb_days": 60}),
-                    Command.create({"value": "percent", "value_amount": 33, "nb_days": 90}),
-                ],
-            },
-        ]
-    )
-    product = env["product.product"].create({"name": "Bench service", "type": "service", "taxes_id": []})
-    partner_ids = partners.ids
-    invoices = env["account.move"]
-    for start in range(0, INVOICES, CHUNK):
-        vals = [
-            {
-                "move_type": "out_invoice",
-                "company_id": company.id,
-                "partner_id": rng.choice(partner_ids),
-                "invoice_date": today - timedelta(days=rng.randint(1, 365)),
-                "invoice_payment_term_id": terms[1 if rng.random() < 0.15 else 0].id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"product_id": product.id, "quantity": 1, "price_unit": rng.randint(50, 5000), "tax_ids": []}
-                    )
-                ],
-            }
-            for _index in range(min(CHUNK, INVOICES - start))
-        ]
-        chunk = env["account.move"].create(vals)
-        chunk.action_post()
-        invoices |= chunk
-        env.cr.commit()
-        env.invalidate_all()
-        print(f"  {len(invoices)} invoices posted")
-    to_pay = invoices.filtered(lambda move: rng.random() < 0.45)
-    for start in range(0, len(to_pay), CHUNK):
-        batch = to_pay[start : start + CHUNK]
-        env["account.payment.register"].with_context(active_model="account.move", active_ids=batch.ids).create(
-            {"group_payment": False, "payment_date": today}
-        )._create_payments()
-        env.cr.commit()
-        print(f"  {min(start + CHUNK, len(to_pay))} invoices paid")
-    disputed = (invoices - to_pay)[: max(1, len(invoices) // 50)]
-    disputed.write({"dunning_excluded": True, "dunning_exclusion_reason": "Bench dispute"})
-    env.cr.commit()
-
-
 company = env.company
 existing = env["account.move"].search_count([("move_type", "=", "out_invoice"), ("company_id", "=", company.id)])
+book = None
 if existing < INVOICES:
-    started = time.perf_counter()
-    build_book(company)
-    print(f"book built in {time.perf_counter() - started:.1f} s")
+    if existing:
+        raise SystemExit(f"{env.cr.dbname} holds {existing} invoices, fewer than {INVOICES}: drop it and run again.")
+    book = bench_book.build_book(env, CUSTOMERS, INVOICES)
+    print(
+        f"book built in {book['seconds']:.1f} s: {book['paid']} paid, {book['partial']} partly paid, "
+        f"{book['open']} open, {book['disputed']} disputed, {book['installments']} on installments, "
+        f"{book['foreign']} in USD/CHF"
+    )
+    checks = bench_book.check_book(env, book)
+    print(f"book checked in {checks['seconds']:.1f} s: {checks}")
+    env.cr.commit()
 
 today = fields.Date.context_today(env["res.partner"])
 open_lines = env["account.move.line"].search_count(
@@ -136,24 +81,31 @@ open_lines = env["account.move.line"].search_count(
 )
 results = {
     "date": str(date.today()),
+    "book": book
+    and {
+        "generation_s": book["seconds"],
+        "check_s": checks["seconds"],
+        **{key: book[key] for key in ("paid", "partial", "open", "disputed", "installments", "foreign")},
+    },
     "customers": CUSTOMERS,
     "invoices": INVOICES,
     "open_lines": open_lines,
     "steps": [],
 }
-Run = env["account.dunning.run"]
-# A fresh run each time: remove what an earlier benchmark made today.
-previous = Run.search([("company_id", "=", company.id), ("date", "=", today)])
-env["account.dunning.letter"].search([("run_id", "in", previous.ids)]).with_context(force_delete=True).sudo().write(
-    {"state": "cancelled"}
-)
-previous.unlink()
-env.cr.commit()
-run = Run.create({"company_id": company.id, "date": today, "send_letters": False})
-results["steps"].append(
-    measure("daily run (letters created)", lambda r: r.lines_examined, lambda: (run._execute(), run)[1])
-)
-env.cr.commit()
+if "run" in STEPS:
+    Run = env["account.dunning.run"]
+    # A fresh run each time: remove what an earlier benchmark made today.
+    previous = Run.search([("company_id", "=", company.id), ("date", "=", today)])
+    env["account.dunning.letter"].search([("run_id", "in", previous.ids)]).with_context(force_delete=True).sudo().write(
+        {"state": "cancelled"}
+    )
+    previous.unlink()
+    env.cr.commit()
+    run = Run.create({"company_id": company.id, "date": today, "send_letters": False})
+    results["steps"].append(
+        measure("daily run (letters created)", lambda r: r.lines_examined, lambda: (run._execute(), run)[1])
+    )
+    env.cr.commit()
 invoices = env["account.move"].search(
     [
         ("company_id", "=", company.id),
@@ -162,13 +114,14 @@ invoices = env["account.move"].search(
         ("payment_state", "in", ("not_paid", "partial")),
     ]
 )
-results["steps"].append(
-    measure(
-        "penalties of all open lines",
-        lambda r: sum(len(v.lines) for v in r.values()),
-        lambda: invoices._compute_late_penalties(today),
+if "penalties" in STEPS:
+    results["steps"].append(
+        measure(
+            "penalties of all open lines",
+            lambda r: sum(len(v.lines) for v in r.values()),
+            lambda: invoices._compute_late_penalties(today),
+        )
     )
-)
 Case = env["account.dunning.case"].with_context(read_group_expand=True)
 domain = [("company_id", "=", company.id), ("stage_id.is_resolved", "=", False)]
 
@@ -192,7 +145,8 @@ def board():
     return groups, records
 
 
-results["steps"].append(measure("board first page", lambda r: r[1]["length"], board))
+if "board" in STEPS:
+    results["steps"].append(measure("board first page", lambda r: r[1]["length"], board))
 largest = env["account.move.line"]._read_group(
     [
         ("company_id", "=", company.id),
@@ -205,15 +159,16 @@ largest = env["account.move.line"]._read_group(
     order="__count desc",
     limit=1,
 )[0][0]
-results["steps"].append(
-    measure(
-        "statement PDF, largest customer",
-        lambda r: len(r[0]),
-        lambda: env["ir.actions.report"]._render_qweb_pdf(
-            "account_dunning.action_report_dunning_statement", largest.ids
-        ),
+if "statement" in STEPS:
+    results["steps"].append(
+        measure(
+            "statement PDF, largest customer",
+            lambda r: len(r[0]),
+            lambda: env["ir.actions.report"]._render_qweb_pdf(
+                "account_dunning.action_report_dunning_statement", largest.ids
+            ),
+        )
     )
-)
 with open(RESULTS, "w") as handle:
     json.dump(results, handle, indent=2)
 print(f"results written to {RESULTS}")
