@@ -189,7 +189,9 @@ class AccountDunningCase(models.Model):
         new_partners = [partner_id for partner_id in overdue if partner_id not in by_partner]
         if new_partners:
             partners = self.env["res.partner"].browse(new_partners)
-            created = self.create(
+            # Thousands of cases may open in one run: no "assigned to you" e-mail per case (the
+            # board is where collectors look), and followers added per collector, not per case.
+            created = self.with_context(tracking_disable=True).create(
                 [
                     {
                         "partner_id": partner.id,
@@ -200,6 +202,11 @@ class AccountDunningCase(models.Model):
                     for partner in partners
                 ]
             )
+            for collector, assigned in created.grouped("user_id").items():
+                if collector:
+                    self.env["mail.followers"]._insert_followers(
+                        self._name, assigned.ids, collector.partner_id.ids, check_existing=False
+                    )
             cases |= created
         reopened = cases.filtered(lambda case: case.partner_id.id in overdue and case.stage_id.is_resolved)
         resolved = cases.filtered(lambda case: case.partner_id.id not in overdue and not case.stage_id.is_resolved)

@@ -47,6 +47,22 @@ class TestCollectionCase(DunningCommon):
         self.assertEqual(len(self._case()), 1)
         self.assertEqual((case.oldest_days_late, case.urgency), (43, "warning"))
 
+    def test_new_cases_are_followed_by_their_collector_without_an_email_each(self):
+        collector = self.make_user("colin", group="collector")
+        collector.email = "colin@example.com"
+        self.professional.dunning_responsible_id = collector
+        self.invoice(self.professional, 1000.0, "2025-01-01")
+        mails_before = self.env["mail.mail"].search_count([("recipient_ids", "in", collector.partner_id.ids)])
+        self.dun("2025-02-07", send=False)
+        case = self._case()
+        self.assertEqual(case.user_id, collector)
+        self.assertIn(collector.partner_id, case.message_partner_ids, "the collector follows the case")
+        self.assertEqual(
+            self.env["mail.mail"].search_count([("recipient_ids", "in", collector.partner_id.ids)]),
+            mails_before,
+            "no 'assigned to you' e-mail for each case a run opens",
+        )
+
     def test_payments_update_the_board_at_once(self):
         first = self.invoice(self.professional, 1000.0, "2025-01-01")  # due 01-31
         second = self.invoice(self.professional, 400.0, "2025-01-15")  # due 02-14
