@@ -130,6 +130,7 @@ class AccountMove(models.Model):
             if amount
         }
         eur = self.env.ref("base.EUR")
+        converted = {}  # the fixed indemnity in each invoice currency, converted once
         results = {}
         terms_by_move = terms.grouped("move_id")
         currency_roundings = {currency.id: currency.rounding for currency in invoices.currency_id}
@@ -145,13 +146,13 @@ class AccountMove(models.Model):
             indemnity = 0.0
             late = any(penalty.late for penalty in penalties)
             if late and move.id not in indemnity_invoiced:
-                indemnity = move._dunning_indemnity(regime, penalties, on_date, eur)
+                indemnity = move._dunning_indemnity(regime, penalties, on_date, eur, converted)
             results[move.id] = MovePenalty(
                 regime, interest, indemnity, [(line, by_line[line.id]) for line in lines], error
             )
         return results
 
-    def _dunning_indemnity(self, regime, penalties, on_date, eur):
+    def _dunning_indemnity(self, regime, penalties, on_date, eur, converted=None):
         self.ensure_one()
         if regime == "be_b2c":
             claimable = [penalty.claimable_from for penalty in penalties if penalty.claimable_from]
@@ -163,7 +164,11 @@ class AccountMove(models.Model):
         if not amount:
             return 0.0
         # The indemnity is a euro amount (D441-5): converted for an invoice in another currency.
-        return eur._convert(amount, self.currency_id, self.company_id, on_date)
+        converted = {} if converted is None else converted
+        key = (amount, self.currency_id.id, self.company_id.id)
+        if key not in converted:
+            converted[key] = eur._convert(amount, self.currency_id, self.company_id, on_date)
+        return converted[key]
 
     @api.depends("line_ids.amount_residual", "line_ids.dunning_formal_notice_date", "partner_id")
     @api.depends_context("date")

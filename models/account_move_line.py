@@ -6,7 +6,7 @@ from odoo.tools import SQL, float_round
 
 from ..law import regimes
 from ..law.rates import MissingRateError
-from .penalty_tools import LinePenalty, clip_segments, to_decimal
+from .penalty_tools import LinePenalty, clip_segments, money_to_decimal, to_decimal
 
 # The receivable lines the dunning queries read, with the aliases their conditions use.
 DUNNING_LINES_FROM = SQL(
@@ -205,7 +205,7 @@ class AccountMoveLine(models.Model):
                     policy.penalty_regime or "none",
                     to_decimal(policy.contractual_rate) if policy.contractual_rate else None,
                 )
-        roundings = {currency.id: currency.rounding for currency in self.currency_id}
+        currencies = {currency.id: (currency.rounding, currency.decimal_places) for currency in self.currency_id}
         results = {}
         for line_id, partner_id, company_id, currency_id, principal, due, notice, frozen in rows:
             regime, contractual_rate = terms[partner_id, company_id]
@@ -213,14 +213,14 @@ class AccountMoveLine(models.Model):
                 # Kept plan: no penalty accrues (frozen ones were invoiced at confirmation).
                 results[line_id] = LinePenalty(regime, 0.0, [], False, None, None)
                 continue
-            rounding = roundings[currency_id]
+            rounding, decimal_places = currencies[currency_id]
             reminder_sent, reminder_channel = reminders.get(line_id, (None, None))
             try:
                 result = regimes.compute_line_penalties(
                     regime,
-                    principal=to_decimal(float_round(principal, precision_rounding=rounding)),
+                    principal=money_to_decimal(principal, decimal_places),
                     reductions=[
-                        (paid_on, to_decimal(float_round(amount, precision_rounding=rounding)))
+                        (paid_on, money_to_decimal(amount, decimal_places))
                         for paid_on, amount in reductions.get(line_id, [])
                     ],
                     due_date=due,

@@ -2,9 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..law.interest import Segment
+
+
+def money_to_decimal(amount, decimal_places):
+    """A float amount read from the database as the exact Decimal of the currency's decimal
+    places (cheaper than the currency's rounding for 100,000 lines)."""
+    return Decimal(str(amount)).quantize(Decimal(1).scaleb(-decimal_places), rounding=ROUND_HALF_UP)
 
 
 def to_decimal(amount, currency=None):
