@@ -285,17 +285,22 @@ class AccountDunningRun(models.Model):
                           reached.delay_days AS reached_delay,
                           COALESCE(%s) AS excluded_by
                      FROM %s
-                LEFT JOIN LATERAL (
-                           SELECT MAX(level.delay_days) AS delay_days
-                             FROM account_dunning_letter_line letter_line
+                LEFT JOIN (
+                           -- Levels reached by the batch's lines, aggregated once for the batch (a
+                           -- lateral subquery per line let the planner rescan all letters each time).
+                           SELECT letter_line.move_line_id, MAX(level.delay_days) AS delay_days
+                             FROM account_move_line batch_line
+                             JOIN account_dunning_letter_line letter_line ON letter_line.move_line_id = batch_line.id
                              JOIN account_dunning_letter letter ON letter.id = letter_line.letter_id
                              JOIN account_dunning_level level ON level.id = letter_line.level_id
-                            WHERE letter_line.move_line_id = aml.id AND letter.state != 'cancelled'
-                          ) reached ON TRUE
+                            WHERE batch_line.partner_id = ANY(%s) AND letter.state != 'cancelled'
+                         GROUP BY letter_line.move_line_id
+                          ) reached ON reached.move_line_id = aml.id
                     WHERE %s AND aml.partner_id = ANY(%s)
                  ORDER BY aml.partner_id, aml.date_maturity, aml.id""",
                 excluded_by,
                 DUNNING_LINES_FROM,
+                partner_ids,
                 self._candidate_sql(),
                 partner_ids,
             )
