@@ -171,9 +171,13 @@ class AccountDunningRun(models.Model):
             self.write({"state": "running", "started_at": fields.Datetime.now()})
             # Every late customer has a case before letters move it along the board.
             self.env["account.dunning.case"]._sync(self.company_id, self.date)
+        # The customers to go through, read once (the cursor skips those already done when
+        # an interrupted run resumes); batches are slices of it.
+        pending = self._pending_partner_ids()
+        batch_size = self._batch_size()
         while True:
             started = time.monotonic()
-            partner_ids = self._next_partner_ids()
+            partner_ids, pending = pending[:batch_size], pending[batch_size:]
             if partner_ids:
                 letters = self._process_partners(partner_ids)
                 if self.send_letters and self.company_id.dunning_auto_send:
@@ -191,8 +195,7 @@ class AccountDunningRun(models.Model):
                 if not partner_ids:
                     return True
                 continue
-            remaining = self._remaining_partner_count() if partner_ids else 0
-            time_left = self.env["ir.cron"]._commit_progress(len(partner_ids), remaining=remaining)
+            time_left = self.env["ir.cron"]._commit_progress(len(partner_ids), remaining=len(pending))
             if not partner_ids:
                 return True
             if not time_left:
@@ -240,40 +243,27 @@ class AccountDunningRun(models.Model):
             ]
         )
 
-    def _next_partner_ids(self):
+    def _pending_partner_ids(self):
+        """The customers with candidate lines after the cursor, in order: one query per run."""
         self.env["account.move.line"]._dunning_flush()
         rows = self.env.execute_query(
             SQL(
                 """SELECT DISTINCT aml.partner_id
                      FROM %s
                     WHERE %s AND aml.partner_id > %s
-                 ORDER BY aml.partner_id
-                    LIMIT %s""",
+                 ORDER BY aml.partner_id""",
                 DUNNING_LINES_FROM,
                 self._candidate_sql(),
                 self.partner_cursor,
-                self._batch_size(),
             )
         )
         return [row[0] for row in rows]
-
-    def _remaining_partner_count(self):
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT COUNT(DISTINCT aml.partner_id)
-                     FROM %s
-                    WHERE %s AND aml.partner_id > %s""",
-                DUNNING_LINES_FROM,
-                self._candidate_sql(),
-                self.partner_cursor,
-            )
-        )
-        return rows[0][0]
 
     def _fetch_candidate_lines(self, partner_ids):
         """One query: every candidate line of these customers with the furthest level it
         already received (in a letter not cancelled: a draft or failed letter counts, so a
         re-run never makes a second letter for it)."""
+        self.env["account.move.line"]._dunning_flush()
         exclusions = self.env["account.move.line"]._dunning_sql_exclusions(self.date)
         excluded_by = SQL(", ").join(
             SQL("CASE WHEN %s THEN %s END", condition, reason) for reason, condition in exclusions
