@@ -163,11 +163,12 @@ class AccountDunningCase(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync(self, company, on_date, partners=None):
+    def _sync(self, company, on_date, partners=None, behaviour=True):
         """Open a case for every customer with overdue receivables, resolve those with none,
         reopen a resolved one when the customer is late again, refresh every total, and
         settle promises whose date has passed. A handful of queries, whatever the book.
-        ``partners`` limits it to some customers (after their payments, for instance)."""
+        ``partners`` limits it to some customers (after their payments, for instance);
+        ``behaviour=False`` leaves the 12-month payment behaviour for a later call."""
         AML = self.env["account.move.line"]
         base = AML._dunning_owed_domain(company)
         case_domain = [("company_id", "=", company.id)]
@@ -221,7 +222,8 @@ class AccountDunningCase(models.Model):
                 bodies=dict.fromkeys(resolved.ids, self.env._("Resolved: nothing is overdue any more."))
             )
         self._write_totals(cases, due, overdue, on_date)
-        cases._refresh_payment_behaviour(company, on_date)
+        if behaviour:
+            cases._refresh_payment_behaviour(company, on_date)
         cases._settle_promises(on_date)
         return cases
 

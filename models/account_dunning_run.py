@@ -169,8 +169,9 @@ class AccountDunningRun(models.Model):
             self.write({"state": "running", "partner_cursor": 0})
         if self.state == "draft":
             self.write({"state": "running", "started_at": fields.Datetime.now()})
-            # Every late customer has a case before letters move it along the board.
-            self.env["account.dunning.case"]._sync(self.company_id, self.date)
+            # Every late customer has a case before letters move it along the board (their
+            # payment behaviour is refreshed once, at the end).
+            self.env["account.dunning.case"]._sync(self.company_id, self.date, behaviour=False)
         # The customers to go through, read once (the cursor skips those already done when
         # an interrupted run resumes); batches are slices of it.
         pending = self._pending_partner_ids()
