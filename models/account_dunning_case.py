@@ -229,37 +229,12 @@ class AccountDunningCase(models.Model):
 
     def _write_totals(self, cases, due, overdue, on_date):
         """One UPDATE for all the cases' figures."""
-        if not cases:
-            return
-        values = []
+        rows = []
         for case in cases:
             amount, oldest, count = overdue.get(case.partner_id.id, (0.0, None, 0))
             days = (on_date - oldest).days if oldest else 0
-            values.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s)",
-                    case.id,
-                    amount,
-                    due.get(case.partner_id.id, 0.0),
-                    days,
-                    count,
-                    urgency_of(days),
-                )
-            )
-        self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """UPDATE account_dunning_case AS c
-                      SET amount_overdue = v.overdue, amount_due = v.due, oldest_days_late = v.days,
-                          late_invoice_count = v.count, urgency = v.urgency
-                     FROM (VALUES %s) AS v(id, overdue, due, days, count, urgency)
-                    WHERE c.id = v.id""",
-                SQL(", ").join(values),
-            )
-        )
-        cases.invalidate_recordset(
-            ["amount_overdue", "amount_due", "oldest_days_late", "late_invoice_count", "urgency"]
-        )
+            rows.append((case.id, amount, due.get(case.partner_id.id, 0.0), days, count, urgency_of(days)))
+        cases._write_rows(["amount_overdue", "amount_due", "oldest_days_late", "late_invoice_count", "urgency"], rows)
 
     def _refresh_payment_behaviour(self, company, on_date):
         """Payment behaviour and risk of these cases of one company: one query for the
@@ -267,15 +242,14 @@ class AccountDunningCase(models.Model):
         if not self:
             return
         behaviours = self.partner_id._dunning_payment_behaviour(company, on_date)
-        values = []
+        rows = []
         for case in self:
             figures = behaviours.get(case.partner_id.id)
             if figures is None:
                 figures = self.env["res.partner"]._dunning_no_behaviour(on_date)
             risk = company._dunning_assess_risk(figures, case.oldest_days_late)
-            values.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s)",
+            rows.append(
+                (
                     case.id,
                     figures.paid_count,
                     # The raw UPDATE skips the fields' rounding: one decimal, as displayed.
@@ -286,20 +260,25 @@ class AccountDunningCase(models.Model):
                     company._dunning_risk_text(risk) or None,
                 )
             )
-        self.flush_model()
+        self._write_rows(
+            ["paid_count", "avg_days_late", "late_share", "payment_trend", "dunning_risk", "dunning_risk_reason"], rows
+        )
+
+    def _write_rows(self, columns, rows):
+        """Write plain stored ``columns`` of these cases in one UPDATE, from ``rows`` of
+        (case id, value per column): the run refreshes thousands of cases at once."""
+        if not rows:
+            return
+        self.flush_model(columns)
         self.env.cr.execute(
             SQL(
-                """UPDATE account_dunning_case AS c
-                      SET paid_count = v.paid, avg_days_late = v.avg_late, late_share = v.share,
-                          payment_trend = v.trend, dunning_risk = v.risk, dunning_risk_reason = v.reason
-                     FROM (VALUES %s) AS v(id, paid, avg_late, share, trend, risk, reason)
-                    WHERE c.id = v.id""",
-                SQL(", ").join(values),
+                "UPDATE account_dunning_case AS c SET %s FROM (VALUES %s) AS v(id, %s) WHERE c.id = v.id",
+                SQL(", ").join(SQL("%s = v.%s", SQL.identifier(column), SQL.identifier(column)) for column in columns),
+                SQL(", ").join(SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row)) for row in rows),
+                SQL(", ").join(SQL.identifier(column) for column in columns),
             )
         )
-        self.invalidate_recordset(
-            ["paid_count", "avg_days_late", "late_share", "payment_trend", "dunning_risk", "dunning_risk_reason"]
-        )
+        self.invalidate_recordset(columns)
 
     @api.model
     def _stages(self):

@@ -34,7 +34,7 @@ class AccountDunningLetter(models.Model):
     recipient_id = fields.Many2one(
         "res.partner",
         string="Addressee",
-        compute="_compute_recipient_id",
+        compute="_compute_partner_values",
         store=True,
         readonly=False,
         precompute=True,
@@ -78,7 +78,7 @@ class AccountDunningLetter(models.Model):
     user_id = fields.Many2one(
         "res.users",
         string="Collector",
-        compute="_compute_user_id",
+        compute="_compute_partner_values",
         store=True,
         readonly=False,
         precompute=True,
@@ -118,16 +118,12 @@ class AccountDunningLetter(models.Model):
             letter.channel = letter.level_id.channel
 
     @api.depends("partner_id")
-    def _compute_recipient_id(self):
+    def _compute_partner_values(self):
         for letter in self:
-            letter.recipient_id = (
-                letter._partner_values(letter.partner_id)["recipient_id"] if letter.partner_id else False
-            )
-
-    @api.depends("partner_id")
-    def _compute_user_id(self):
-        for letter in self:
-            letter.user_id = letter._partner_values(letter.partner_id)["user_id"] if letter.partner_id else False
+            if letter.partner_id:
+                letter.update(letter._partner_values(letter.partner_id))
+            else:
+                letter.update({"recipient_id": False, "user_id": False})
 
     @api.model
     def _partner_values(self, partner):

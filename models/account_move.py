@@ -133,15 +133,14 @@ class AccountMove(models.Model):
         converted = {}  # the fixed indemnity in each invoice currency, converted once
         results = {}
         terms_by_move = terms.grouped("move_id")
-        currency_roundings = {currency.id: currency.rounding for currency in invoices.currency_id}
-        roundings = {move.id: currency_roundings[move.currency_id.id] for move in invoices}
+        roundings = {currency: currency.rounding for currency in invoices.currency_id}
         for move in invoices:
             lines = terms_by_move.get(move, terms.browse())
             penalties = [by_line[line.id] for line in lines]
             error = next((penalty.error for penalty in penalties if penalty.error), None)
             regime = penalties[0].regime if penalties else "none"
             interest = float_round(
-                sum(penalty.interest for penalty in penalties), precision_rounding=roundings[move.id]
+                sum(penalty.interest for penalty in penalties), precision_rounding=roundings[move.currency_id]
             )
             indemnity = 0.0
             late = any(penalty.late for penalty in penalties)

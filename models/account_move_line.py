@@ -113,6 +113,7 @@ class AccountMoveLine(models.Model):
             "account.dunning.letter",
             "account.dunning.letter.line",
             "account.dunning.level",
+            "account.dunning.case",  # promises to pay (the promise exclusion)
         ):
             self.env[model].flush_model()
 
@@ -180,8 +181,17 @@ class AccountMoveLine(models.Model):
         reductions, invoiced_to, reminders = self._dunning_penalty_inputs()
         # Plain rows rather than records: at 100,000 lines, reading fields through the ORM
         # cost more than the law itself.
-        self.flush_recordset(["partner_id", "company_id", "currency_id", "amount_currency", "date_maturity"])
-        self.flush_recordset(["dunning_formal_notice_date", "dunning_plan_id"])
+        self.flush_recordset(
+            [
+                "partner_id",
+                "company_id",
+                "currency_id",
+                "amount_currency",
+                "date_maturity",
+                "dunning_formal_notice_date",
+                "dunning_plan_id",
+            ]
+        )
         self.env["account.dunning.installment.plan"].flush_model(["state", "penalty_mode"])
         rows = self.env.execute_query(
             SQL(

@@ -81,6 +81,12 @@ class DunningCommon(AccountTestInvoicingCommon):
             yield caught
         self.assertIn(message_part, str(caught.exception))
 
+    def case_of(self, partner=None):
+        """The collection case of a customer (default: the professional) in the main company."""
+        return self.env["account.dunning.case"].search(
+            [("partner_id", "=", (partner or self.professional).id), ("company_id", "=", self.company.id)]
+        )
+
     def letters(self, partner, **extra):
         domain = [("partner_id", "=", partner.id), ("state", "!=", "cancelled")]
         domain += [(key, "=", value) for key, value in extra.items()]

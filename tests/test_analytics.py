@@ -30,11 +30,6 @@ class TestAnalytics(DunningCommon):
             }
         )
 
-    def _case(self, partner=None):
-        return self.env["account.dunning.case"].search(
-            [("partner_id", "=", (partner or self.professional).id), ("company_id", "=", self.company.id)]
-        )
-
     def _known_history(self):
         """The professional's book, analysed on 2025-06-30 (history: paid after 2024-06-30;
         the last three months: paid after 2025-03-30)."""
@@ -83,7 +78,7 @@ class TestAnalytics(DunningCommon):
     def test_case_carries_behaviour_and_follows_thresholds(self):
         self._known_history()
         self.dun("2025-06-30", send=False)
-        case = self._case()
+        case = self.case_of()
         self.assertRecordValues(
             case,
             [
@@ -114,7 +109,7 @@ class TestAnalytics(DunningCommon):
     def test_customer_without_history_is_not_at_risk(self):
         self.invoice(self.consumer, 250.0, "2025-05-01")  # due 05-31, 30 days late on 06-30
         self.dun("2025-06-30", send=False)
-        case = self._case(self.consumer)
+        case = self.case_of(self.consumer)
         self.assertRecordValues(
             case,
             [{"paid_count": 0, "avg_days_late": 0.0, "late_share": 0.0, "payment_trend": False, "dunning_risk": "low"}],
@@ -220,7 +215,7 @@ class TestAnalytics(DunningCommon):
         self.invoice(self.consumer, 250.0, "2025-01-01")
         self.dun("2025-02-07", send=False)
         dispute = self.env.ref("account_dunning.late_cause_dispute")
-        self._case().late_cause_id = dispute
+        self.case_of().late_cause_id = dispute
         action = self.env["ir.actions.act_window"]._for_xml_id("account_dunning.action_account_dunning_case_late_cause")
         self.assertEqual(action["view_mode"].split(",")[0], "graph")
         by_cause = dict(
@@ -233,7 +228,7 @@ class TestAnalytics(DunningCommon):
     def test_case_tags(self):
         self.invoice(self.professional, 1000.0, "2025-01-01")
         self.dun("2025-02-07", send=False)
-        case = self._case()
+        case = self.case_of()
         collector = self.make_user("tagger")
         key_account = self.env["account.dunning.case.tag"].with_user(collector).create({"name": "Key account"})
         case.with_user(collector).tag_ids = [Command.link(key_account.id)]

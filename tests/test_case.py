@@ -10,20 +10,15 @@ from .common import DunningCommon
 class TestCollectionCase(DunningCommon):
     """The board: cases open and resolve by themselves, follow events, and pause for promises."""
 
-    def _case(self, partner=None):
-        return self.env["account.dunning.case"].search(
-            [("partner_id", "=", (partner or self.professional).id), ("company_id", "=", self.company.id)]
-        )
-
     def _stage(self, code):
         return self.env["account.dunning.case"]._stages()[code]
 
     def test_case_opens_resolves_and_reopens(self):
         invoice = self.invoice(self.professional, 1000.0, "2025-01-01")  # due 01-31
         self.dun("2025-01-20")
-        self.assertFalse(self._case(), "nothing overdue yet: no case")
+        self.assertFalse(self.case_of(), "nothing overdue yet: no case")
         self.dun("2025-02-07")
-        case = self._case()
+        case = self.case_of()
         self.assertEqual(case.stage_id, self._stage("reminded"), "the first reminder moved it on")
         self.assertRecordValues(
             case,
@@ -44,7 +39,7 @@ class TestCollectionCase(DunningCommon):
         self.invoice(self.professional, 500.0, "2025-02-01")  # due 03-03
         self.dun("2025-04-15")
         self.assertEqual(case.stage_id, self._stage("reminded"), "late again: the same case reopens")
-        self.assertEqual(len(self._case()), 1)
+        self.assertEqual(len(self.case_of()), 1)
         self.assertEqual((case.oldest_days_late, case.urgency), (43, "warning"))
 
     def test_new_cases_are_followed_by_their_collector_without_an_email_each(self):
@@ -54,7 +49,7 @@ class TestCollectionCase(DunningCommon):
         self.invoice(self.professional, 1000.0, "2025-01-01")
         mails_before = self.env["mail.mail"].search_count([("recipient_ids", "in", collector.partner_id.ids)])
         self.dun("2025-02-07", send=False)
-        case = self._case()
+        case = self.case_of()
         self.assertEqual(case.user_id, collector)
         self.assertIn(collector.partner_id, case.message_partner_ids, "the collector follows the case")
         self.assertEqual(
@@ -67,7 +62,7 @@ class TestCollectionCase(DunningCommon):
         first = self.invoice(self.professional, 1000.0, "2025-01-01")  # due 01-31
         second = self.invoice(self.professional, 400.0, "2025-01-15")  # due 02-14
         self.dun("2025-02-20")
-        case = self._case()
+        case = self.case_of()
         self.assertEqual((case.amount_overdue, case.late_invoice_count), (1400.0, 2))
         with freeze_time("2025-02-21"):
             self.pay(first, 300.0, "2025-02-21")
@@ -90,7 +85,7 @@ class TestCollectionCase(DunningCommon):
         second = self.invoice(self.professional, 500.0, "2025-01-10")  # due 02-09
         private = self.invoice(self.consumer, 300.0, "2025-01-01")
         self.dun("2025-03-01", send=False)
-        cases = self._case() | self._case(self.consumer)
+        cases = self.case_of() | self.case_of(self.consumer)
         with freeze_time("2025-03-01"):
             cases.invalidate_recordset(["penalties_to_date"])
             professional, consumer = cases.mapped("penalties_to_date")
@@ -109,7 +104,7 @@ class TestCollectionCase(DunningCommon):
         self.policy_pro.allow_level_skip = True
         self.invoice(self.professional, 1000.0, "2025-01-01")
         self.dun("2025-03-17", send=False)  # 45 days: formal notice, waiting for review
-        case = self._case()
+        case = self.case_of()
         self.assertEqual(case.stage_id, self._stage("to_remind"))
         with freeze_time("2025-03-17"):
             self.letters(self.professional).action_send()
@@ -130,7 +125,7 @@ class TestCollectionCase(DunningCommon):
     def test_promise_pauses_reminders_then_a_broken_one_resumes_them(self):
         self.invoice(self.professional, 1000.0, "2025-01-01")
         self.dun("2025-02-07")
-        case = self._case()
+        case = self.case_of()
         wizard = (
             self.env["account.dunning.call"]
             .with_context(**case.action_record_promise()["context"])
@@ -158,7 +153,7 @@ class TestCollectionCase(DunningCommon):
     def test_kept_promise(self):
         invoice = self.invoice(self.professional, 1000.0, "2025-01-01")
         self.dun("2025-02-07")
-        case = self._case()
+        case = self.case_of()
         with freeze_time("2025-02-10"):
             case._record_promise(self.env.cr.now().date().replace(year=2025, month=2, day=20), 400.0)
         self.pay(invoice, 400.0, "2025-02-19")
@@ -168,7 +163,7 @@ class TestCollectionCase(DunningCommon):
     def test_logging_a_call_from_the_card(self):
         self.invoice(self.professional, 1000.0, "2025-01-01")
         self.dun("2025-02-07")
-        case = self._case()
+        case = self.case_of()
         self.env["account.dunning.call"].create(
             {
                 "case_id": case.id,
@@ -212,7 +207,7 @@ class TestCollectionCase(DunningCommon):
             .filtered(lambda case: case.company_id == self.company)
         )
         mine = self.make_user("marc")
-        case = self._case().with_user(mine)
+        case = self.case_of().with_user(mine)
         case.next_action = "Call on Monday"
         self.assertEqual(case.next_action, "Call on Monday")
 
