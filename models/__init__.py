@@ -13,6 +13,7 @@ from . import (
     account_dunning_penalty,
     account_dunning_policy,
     account_dunning_rate,
+    account_dunning_receivable,
     account_dunning_run,
     account_dunning_stage,
     account_move,

@@ -260,7 +260,7 @@ class AccountDunningLetter(models.Model):
         """Drop the lines paid, disputed or frozen since the letter was made, refresh what is
         still due, and cancel the letters left empty. Returns the letters still worth sending."""
         lines = self.line_ids
-        still_due = lines.move_line_id._dunning_still_due()
+        still_due = self.env["account.dunning.receivable"]._still_due(lines.move_line_id)
         gone = lines.filtered(lambda line: line.move_line_id not in still_due)
         for letter, removed in gone.grouped("letter_id").items():
             letter._message_log(

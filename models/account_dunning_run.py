@@ -1,16 +1,12 @@
 import logging
 import time
 from collections import defaultdict
-from datetime import timedelta
 
 import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-
-from .account_dunning_level import COURTESY_WINDOW_DAYS
-from .account_move_line import DUNNING_LINES_FROM
 
 _logger = logging.getLogger(__name__)
 
@@ -174,7 +170,9 @@ class AccountDunningRun(models.Model):
             self.env["account.dunning.case"]._sync(self.company_id, self.date, behaviour=False)
         # The customers to go through, read once (the cursor skips those already done when
         # an interrupted run resumes); batches are slices of it.
-        pending = self._pending_partner_ids()
+        pending = self.env["account.dunning.receivable"]._candidate_partner_ids(
+            self.company_id, self.date, self.partner_cursor
+        )
         batch_size = self._batch_size()
         while True:
             started = time.monotonic()
@@ -232,71 +230,6 @@ class AccountDunningRun(models.Model):
             user_id=manager.id,
         )
 
-    def _candidate_sql(self):
-        """Receivable lines of the company that may call for a letter on the run's date."""
-        aml = self.env["account.move.line"]
-        horizon = self.date + timedelta(days=COURTESY_WINDOW_DAYS)
-        return SQL(" AND ").join(
-            [
-                SQL("aml.company_id = %s", self.company_id.id),
-                SQL("aml.date_maturity <= %s", horizon),
-                *aml._dunning_open_sql_conditions(),
-            ]
-        )
-
-    def _pending_partner_ids(self):
-        """The customers with candidate lines after the cursor, in order: one query per run."""
-        self.env["account.move.line"]._dunning_flush()
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT DISTINCT aml.partner_id
-                     FROM %s
-                    WHERE %s AND aml.partner_id > %s
-                 ORDER BY aml.partner_id""",
-                DUNNING_LINES_FROM,
-                self._candidate_sql(),
-                self.partner_cursor,
-            )
-        )
-        return [row[0] for row in rows]
-
-    def _fetch_candidate_lines(self, partner_ids):
-        """One query: every candidate line of these customers with the furthest level it
-        already received (in a letter not cancelled: a draft or failed letter counts, so a
-        re-run never makes a second letter for it)."""
-        self.env["account.move.line"]._dunning_flush()
-        exclusions = self.env["account.move.line"]._dunning_sql_exclusions(self.date)
-        excluded_by = SQL(", ").join(
-            SQL("CASE WHEN %s THEN %s END", condition, reason) for reason, condition in exclusions
-        )
-        return self.env.execute_query_dict(
-            SQL(
-                """SELECT aml.id, aml.move_id, aml.partner_id, aml.currency_id, aml.date_maturity,
-                          aml.amount_residual, aml.amount_residual_currency,
-                          reached.delay_days AS reached_delay,
-                          COALESCE(%s) AS excluded_by
-                     FROM %s
-                LEFT JOIN (
-                           -- Levels reached by the batch's lines, aggregated once for the batch (a
-                           -- lateral subquery per line let the planner rescan all letters each time).
-                           SELECT letter_line.move_line_id, MAX(level.delay_days) AS delay_days
-                             FROM account_move_line batch_line
-                             JOIN account_dunning_letter_line letter_line ON letter_line.move_line_id = batch_line.id
-                             JOIN account_dunning_letter letter ON letter.id = letter_line.letter_id
-                             JOIN account_dunning_level level ON level.id = letter_line.level_id
-                            WHERE batch_line.partner_id = ANY(%s) AND letter.state != 'cancelled'
-                         GROUP BY letter_line.move_line_id
-                          ) reached ON reached.move_line_id = aml.id
-                    WHERE %s AND aml.partner_id = ANY(%s)
-                 ORDER BY aml.partner_id, aml.date_maturity, aml.id""",
-                excluded_by,
-                DUNNING_LINES_FROM,
-                partner_ids,
-                self._candidate_sql(),
-                partner_ids,
-            )
-        )
-
     def _last_letter_dates(self, partner_ids):
         rows = self.env["account.dunning.letter"]._read_group(
             [("partner_id", "in", partner_ids), ("company_id", "=", self.company_id.id), ("state", "!=", "cancelled")],
@@ -326,7 +259,7 @@ class AccountDunningRun(models.Model):
     def _process_partners(self, partner_ids):
         """Decide and create the letters of one batch of customers. Returns the letters."""
         company = self.company_id
-        rows = self._fetch_candidate_lines(partner_ids)
+        rows = self.env["account.dunning.receivable"]._candidate_lines(company, self.date, partner_ids)
         partners = self.env["res.partner"].browse(partner_ids).with_company(company)
         last_dates = self._last_letter_dates(partner_ids)
         lines_by_partner = defaultdict(list)
