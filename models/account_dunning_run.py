@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..engine import decision
+
 _logger = logging.getLogger(__name__)
 
 SKIP_REASONS = ("disputed", "blocked", "plan", "handoff", "promise", "no_policy", "gap", "min_amount", "not_due")
@@ -238,56 +240,57 @@ class AccountDunningRun(models.Model):
         )
         return {partner.id: last_date for partner, last_date in rows}
 
-    @staticmethod
-    def _next_level(levels, days_late, reached_delay, allow_skip):
-        """The level a line should receive today, or None.
-
-        ``levels`` are sorted by delay. A line never goes backwards nor gets a level twice;
-        it moves one level at a time unless the policy allows skipping; a courtesy level
-        (before the due date) is pointless once the line is late.
-        """
-        pending = [
-            level
-            for level in levels
-            if (reached_delay is None or level.delay_days > reached_delay) and (level.delay_days < 0) == (days_late < 0)
-        ]
-        due = [level for level in pending if level.delay_days <= days_late]
-        if not due:
-            return None
-        return due[-1] if allow_skip else pending[0] if pending[0] in due else None
-
     def _process_partners(self, partner_ids):
-        """Decide and create the letters of one batch of customers. Returns the letters."""
+        """Decide and create the letters of one batch of customers. Returns the letters.
+
+        Who is a candidate: ``account.dunning.receivable``; which level comes next and which
+        letters a customer gets: ``engine.decision``."""
         company = self.company_id
         rows = self.env["account.dunning.receivable"]._candidate_lines(company, self.date, partner_ids)
         partners = self.env["res.partner"].browse(partner_ids).with_company(company)
         last_dates = self._last_letter_dates(partner_ids)
+        counts = dict.fromkeys(self._skip_reasons(), 0)
         lines_by_partner = defaultdict(list)
         for row in rows:
-            lines_by_partner[row["partner_id"]].append(row)
+            if row["excluded_by"]:
+                counts[row["excluded_by"]] += 1
+            else:
+                lines_by_partner[row["partner_id"]].append(
+                    decision.CandidateLine(
+                        id=row["id"],
+                        currency_id=row["currency_id"],
+                        date_maturity=row["date_maturity"],
+                        amount_residual=row["amount_residual"],
+                        reached_delay=row["reached_delay"],
+                        move_id=row["move_id"],
+                        amount_residual_currency=row["amount_residual_currency"],
+                    )
+                )
 
-        counts = dict.fromkeys(self._skip_reasons(), 0)
-        levels_by_policy = {}
+        steps_by_policy = {}
         letters_to_make = []
         policies = partners._dunning_policies(company)
         for partner in partners:
-            partner_rows = []
-            for row in lines_by_partner.get(partner.id, []):
-                if row["excluded_by"]:
-                    counts[row["excluded_by"]] += 1
-                else:
-                    partner_rows.append(row)
-            if not partner_rows:
+            lines = lines_by_partner.get(partner.id)
+            if not lines:
                 continue
             policy = policies[partner.id]
-            if policy not in levels_by_policy:
-                levels_by_policy[policy] = policy._sorted_levels() if policy else []
-            if not levels_by_policy[policy]:
-                counts["no_policy"] += len(partner_rows)
+            if policy not in steps_by_policy:
+                steps_by_policy[policy] = policy._level_steps() if policy else []
+            if not steps_by_policy[policy]:
+                counts["no_policy"] += len(lines)
                 continue
-            letters_to_make += self._partner_letter_vals(
-                partner, partner_rows, policy, levels_by_policy[policy], last_dates.get(partner.id), counts
+            decided = decision.customer_letters(
+                lines,
+                steps_by_policy[policy],
+                self.date,
+                allow_skip=policy.allow_level_skip,
+                last_letter_date=last_dates.get(partner.id),
+                rounding=company.currency_id.rounding,
             )
+            for reason, count in decided.skipped.items():
+                counts[reason] += count
+            letters_to_make += self._letter_values(partner, decided.letters)
         letters = self._create_letters(letters_to_make)
         self.write(
             {
@@ -299,7 +302,8 @@ class AccountDunningRun(models.Model):
         return letters
 
     def _create_letters(self, letters_to_make):
-        """Create the batch's letters from ``(letter values, [(candidate row, level)])``.
+        """Create the batch's letters from ``(letter values, [(candidate line, level step)])``,
+        as ``_letter_values`` returns them. Returns the letters.
 
         Letters and lines are written with two INSERTs: through the ORM, the per-record work
         of ``create`` was nearly all of the run's time. Every stored field is computed here,
@@ -317,10 +321,10 @@ class AccountDunningRun(models.Model):
         )
         penalty_moves = self.env["account.move"].browse(
             {
-                row["move_id"]
+                line.move_id
                 for vals, items in letters_to_make
                 if Level.browse(vals["level_id"]).apply_penalties
-                for row, _level in items
+                for line, _level in items
             }
         )
         results = penalty_moves._compute_late_penalties(self.date) if penalty_moves else {}
@@ -340,18 +344,21 @@ class AccountDunningRun(models.Model):
             level = Level.browse(vals["level_id"])
             if level.apply_penalties:
                 penalties, letter_errors = Letter._line_penalties(
-                    results, by_line, [(row["id"], row["move_id"]) for row, _level in items]
+                    results, by_line, [(line.id, line.move_id) for line, _level in items]
                 )
             else:
                 penalties, letter_errors = [(0.0, 0.0)] * len(items), []
             errors += letter_errors
-            lines = [
-                (row["amount_residual_currency"], currency.round(interest), currency.round(indemnity))
-                for (row, _level), (interest, indemnity) in zip(items, penalties, strict=True)
+            amounts_of_lines = [
+                (line.amount_residual_currency, currency.round(interest), currency.round(indemnity))
+                for (line, _level), (interest, indemnity) in zip(items, penalties, strict=True)
             ]
             credit = currency.round(credits.get((vals["partner_id"], company.id, currency.id), 0.0))
             amounts = Letter._amount_values(
-                currency, len(lines), *(sum(column) for column in zip(*lines, strict=True)), credit
+                currency,
+                len(amounts_of_lines),
+                *(sum(column) for column in zip(*amounts_of_lines, strict=True)),
+                credit,
             )
             letter_rows.append(
                 (
@@ -374,8 +381,8 @@ class AccountDunningRun(models.Model):
                 )
             )
             line_rows += [
-                (letter_id, currency.id, row["id"], row["move_id"], line_level.id, row["date_maturity"], *line)
-                for (row, line_level), line in zip(items, lines, strict=True)
+                (letter_id, currency.id, line.id, line.move_id, line_level.id, line.date_maturity, *line_amounts)
+                for (line, line_level), line_amounts in zip(items, amounts_of_lines, strict=True)
             ]
         now = self.env.cr.now()
         self.env.execute_query(
@@ -423,44 +430,24 @@ class AccountDunningRun(models.Model):
             self._notify_missing_rate(error)
         return Letter.browse(letter_ids)
 
-    def _partner_letter_vals(self, partner, rows, policy, levels, last_date, counts):
-        """The letters (one per currency) a customer gets today, as (create values, [(candidate
-        row, level)]); ``counts`` collects why lines were left out."""
-        by_currency = defaultdict(list)
-        for row in rows:
-            days_late = (self.date - row["date_maturity"]).days
-            level = self._next_level(levels, days_late, row["reached_delay"], policy.allow_level_skip)
-            if level is None:
-                counts["not_due"] += 1
-            else:
-                by_currency[row["currency_id"]].append((row, level))
-        if not by_currency:
+    def _letter_values(self, partner, planned_letters):
+        """The letters decided for one customer (``engine.decision.PlannedLetter``) as
+        ``(create values, [(candidate line, level step)])``: currency, level, whether it is
+        sent without review, and the addressee and collector of the customer."""
+        if not planned_letters:
             return []
-        letter_level = max(
-            (level for items in by_currency.values() for _row, level in items), key=lambda lv: lv.delay_days
-        )
-        if last_date and (self.date - last_date).days < letter_level._effective_min_gap():
-            counts["gap"] += sum(len(items) for items in by_currency.values())
-            return []
-        company_currency = self.company_id.currency_id
+        Level = self.env["account.dunning.level"]
         partner_values = self.env["account.dunning.letter"]._partner_values(partner)
-        vals_list = []
-        for currency_id, items in by_currency.items():
-            level = max((lv for _row, lv in items), key=lambda lv: lv.delay_days)
-            total_company = sum(row["amount_residual"] for row, _lv in items)
-            if company_currency.compare_amounts(total_company, level.min_amount) < 0:
-                counts["min_amount"] += len(items)
-                continue
-            vals_list.append(
-                (
-                    {
-                        "partner_id": partner.id,
-                        "currency_id": currency_id,
-                        "level_id": level.id,
-                        "auto_send": level.auto_send,
-                        **partner_values,
-                    },
-                    items,
-                )
+        return [
+            (
+                {
+                    "partner_id": partner.id,
+                    "currency_id": planned.currency_id,
+                    "level_id": planned.level.id,
+                    "auto_send": Level.browse(planned.level.id).auto_send,
+                    **partner_values,
+                },
+                list(planned.items),
             )
-        return vals_list
+            for planned in planned_letters
+        ]

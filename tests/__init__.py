@@ -8,6 +8,7 @@ from . import (
     test_board_tour,
     test_case,
     test_data_protection,
+    test_engine_decision,
     test_faults,
     test_handoff,
     test_install,
