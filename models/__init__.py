@@ -9,6 +9,7 @@ from . import (
     account_dunning_late_cause,
     account_dunning_letter,
     account_dunning_letter_line,
+    account_dunning_letter_writer,
     account_dunning_level,
     account_dunning_penalty,
     account_dunning_policy,
