@@ -1,6 +1,11 @@
 from . import (
     account_dunning_case,
     account_dunning_case_tag,
+    account_dunning_channel,
+    account_dunning_channel_email,
+    account_dunning_channel_letter,
+    account_dunning_channel_none,
+    account_dunning_channel_phone,
     account_dunning_demo,
     account_dunning_handoff,
     account_dunning_handoff_line,

@@ -7,6 +7,7 @@ from . import (
     test_bad_input,
     test_board_tour,
     test_case,
+    test_channels,
     test_data_protection,
     test_engine_decision,
     test_faults,
