@@ -170,7 +170,7 @@ class AccountDunningCase(models.Model):
         ``partners`` limits it to some customers (after their payments, for instance);
         ``behaviour=False`` leaves the 12-month payment behaviour for a later call."""
         AML = self.env["account.move.line"]
-        base = AML._dunning_owed_domain(company)
+        base = self.env["account.dunning.receivable"]._owed_domain(company)
         case_domain = [("company_id", "=", company.id)]
         if partners is not None:
             base.append(("partner_id", "in", partners.commercial_partner_id.ids))

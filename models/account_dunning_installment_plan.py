@@ -163,7 +163,7 @@ class AccountDunningInstallmentPlan(models.Model):
     def _overdue_lines(self, partner, company, currency=None):
         AML = self.env["account.move.line"]
         domain = [
-            *AML._dunning_owed_domain(company),
+            *self.env["account.dunning.receivable"]._owed_domain(company),
             ("partner_id", "=", partner.commercial_partner_id.id),
             ("date_maturity", "<", fields.Date.context_today(self)),
             ("dunning_plan_id", "=", False),

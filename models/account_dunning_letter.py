@@ -1,5 +1,3 @@
-import logging
-
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -7,8 +5,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from .account_dunning_level import CHANNELS
-
-_logger = logging.getLogger(__name__)
 
 SENDABLE_STATES = ("draft", "to_send", "failed")
 
@@ -260,7 +256,7 @@ class AccountDunningLetter(models.Model):
         """Drop the lines paid, disputed or frozen since the letter was made, refresh what is
         still due, and cancel the letters left empty. Returns the letters still worth sending."""
         lines = self.line_ids
-        still_due = lines.move_line_id._dunning_still_due()
+        still_due = self.env["account.dunning.receivable"]._still_due(lines.move_line_id)
         gone = lines.filtered(lambda line: line.move_line_id not in still_due)
         for letter, removed in gone.grouped("letter_id").items():
             letter._message_log(
@@ -306,7 +302,9 @@ class AccountDunningLetter(models.Model):
 
     def action_send(self):
         """Send (e-mail), queue for posting (letter) or hand to a collector (phone) each letter,
-        after re-checking every line. A failure marks that letter 'failed' and the others go on."""
+        after re-checking every line, through the sender of its channel
+        (``account.dunning.channel.<channel>``). A failure marks that letter 'failed' and the
+        others go on."""
         not_sendable = self.filtered(lambda letter: letter.state not in SENDABLE_STATES)
         if not_sendable:
             raise UserError(
@@ -318,15 +316,15 @@ class AccountDunningLetter(models.Model):
             )
         self._check_penalty_invoicing_right()
         letters = self._recheck_lines()
+        # Never send a letter stating penalties with figures the law does not support.
+        for letter in letters.filtered("penalty_error"):
+            letter._mark_failed(letter.penalty_error)
+        letters = letters.filtered(lambda letter: not letter.penalty_error)
         sent = self.browse()
-        for letter in letters:
-            try:
-                with self.env.cr.savepoint():
-                    letter._send_one()
-                sent |= letter
-            except Exception as error:  # noqa: BLE001 - any failure must be recorded, not lost
-                _logger.warning("Dunning letter %s could not be sent: %s", letter.id, error)
-                letter._mark_failed(str(error))
+        Channel = self.env["account.dunning.channel"]
+        for channel, group in letters.grouped("channel").items():
+            sent |= Channel._of(channel)._send(group)
+        sent.write({"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False})
         sent._after_send()
         return True
 
@@ -362,96 +360,8 @@ class AccountDunningLetter(models.Model):
         return self.env.ref("account_dunning.action_report_dunning_letter").report_action(letters)
 
     # ------------------------------------------------------------------
-    # Sending
+    # After sending: what the lines, invoices, customer and case record
     # ------------------------------------------------------------------
-
-    def _render_pdf(self):
-        self.ensure_one()
-        report = self.level_id.report_id or self.env.ref("account_dunning.action_report_dunning_letter")
-        content, report_format = self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
-        extension = "pdf" if report_format == "pdf" else "html"
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"{self.env._('Reminder')} {self.name.replace('/', '-')}.{extension}",
-                "raw": content,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/pdf" if report_format == "pdf" else "text/html",
-            }
-        )
-        self.pdf_attachment_id = attachment
-        return attachment
-
-    def _send_one(self):
-        self.ensure_one()
-        if self.penalty_error:
-            # Never send a letter stating penalties with figures the law does not support.
-            raise UserError(self.penalty_error)
-        getattr(self, f"_send_by_{self.channel}")()
-        self.write({"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False})
-
-    def _send_by_email(self):
-        recipient = self.recipient_id or self.partner_id
-        if not recipient.email:
-            raise UserError(
-                self.env._(
-                    "%(partner)s has no e-mail address: add one or use another channel.", partner=recipient.display_name
-                )
-            )
-        attachments = self._render_pdf()
-        if self.level_id.attach_invoices:
-            for invoice in self.line_ids.move_id:
-                content, report_format = self.env["ir.actions.report"]._render_qweb_pdf(
-                    "account.account_invoices", invoice.ids
-                )
-                attachments |= self.env["ir.attachment"].create(
-                    {
-                        "name": f"{invoice._get_report_base_filename()}.{'pdf' if report_format == 'pdf' else 'html'}",
-                        "raw": content,
-                        "res_model": self._name,
-                        "res_id": self.id,
-                    }
-                )
-        template = self.level_id.mail_template_id or self.env.ref("account_dunning.mail_template_dunning_letter")
-        messages = self.message_post_with_source(
-            template,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            attachment_ids=[Command.set(attachments.ids)],
-        )
-        self.mail_message_id = messages[:1]
-
-    def _send_by_letter(self):
-        attachment = self._render_pdf()
-        self.message_post(
-            body=self.env._("Letter ready to be printed and posted."),
-            attachment_ids=attachment.ids,
-        )
-        self.is_printed = False
-
-    def _send_by_phone(self):
-        lines = Markup().join(
-            Markup("<li>%s</li>")
-            % self.env._(
-                "%(invoice)s due %(due)s: %(amount)s",
-                invoice=line.move_id.name,
-                due=line.date_maturity,
-                amount=line.amount_due,
-            )
-            for line in self.line_ids
-        )
-        self.activity_schedule(
-            "mail.mail_activity_data_call",
-            date_deadline=fields.Date.context_today(self),
-            summary=self.env._(
-                "Call %(partner)s: %(amount)s overdue", partner=self.partner_id.name, amount=self.amount_net
-            ),
-            note=Markup("<ul>%s</ul>") % lines,
-            user_id=self._activity_user().id,
-        )
-
-    def _send_by_none(self):
-        return True
 
     def _activity_user(self):
         self.ensure_one()

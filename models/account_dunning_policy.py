@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import LazyTranslate
 
+from ..engine import decision
 from ..law.rates import MissingRateError, check_fr_contractual_rate
 from .penalty_tools import to_decimal
 
@@ -227,6 +228,13 @@ class AccountDunningPolicy(models.Model):
     def _sorted_levels(self):
         self.ensure_one()
         return self.level_ids.sorted(lambda level: (level.delay_days, level.sequence, level.id))
+
+    def _level_steps(self):
+        """The levels as the dunning decision sees them (``engine.decision.LevelStep``), by delay."""
+        return [
+            decision.LevelStep(level.id, level.delay_days, level._effective_min_gap(), level.min_amount)
+            for level in self._sorted_levels()
+        ]
 
     @api.model
     def _default_regime(self, company, kind):

@@ -8,14 +8,6 @@ from ..law import regimes
 from ..law.rates import MissingRateError
 from .penalty_tools import LinePenalty, clip_segments, money_to_decimal, to_decimal
 
-# The receivable lines the dunning queries read, with the aliases their conditions use.
-DUNNING_LINES_FROM = SQL(
-    """account_move_line aml
-       JOIN account_move move ON move.id = aml.move_id
-       JOIN account_account account ON account.id = aml.account_id
-       JOIN res_partner partner ON partner.id = aml.partner_id"""
-)
-
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -44,29 +36,13 @@ class AccountMoveLine(models.Model):
         help="Handed to a collection agency: never reminded internally again.",
     )
 
-    def _dunning_open_sql_conditions(self):
-        """An open customer receivable installment (aliases aml, move, account)."""
-        return [
-            SQL("aml.parent_state = 'posted'"),
-            SQL("account.account_type = 'asset_receivable'"),
-            SQL("NOT aml.reconciled"),
-            SQL("aml.amount_residual_currency > 0"),
-            SQL("aml.date_maturity IS NOT NULL"),
-            SQL("move.move_type IN ('out_invoice', 'out_receipt')"),
-            # Community marks an invoice paid by a payment without entry while its lines stay open.
-            SQL("move.payment_state NOT IN ('paid', 'in_payment', 'reversed', 'blocked')"),
-        ]
-
     def _dunning_owed_domain(self, company):
-        """The ORM form of the open receivable lines customers still owe on invoices of a company."""
-        return [
-            ("company_id", "=", company.id),
-            ("parent_state", "=", "posted"),
-            ("account_type", "=", "asset_receivable"),
-            ("reconciled", "=", False),
-            ("amount_residual_currency", ">", 0),
-            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
-        ]
+        """The ORM form of the open receivable lines customers owe (``account.dunning.receivable``)."""
+        return self.env["account.dunning.receivable"]._owed_domain(company)
+
+    def _dunning_still_due(self):
+        """The lines of ``self`` that can still be reminded right now (``account.dunning.receivable``)."""
+        return self.env["account.dunning.receivable"]._still_due(self)
 
     def _dunning_refresh_cases(self):
         """The board follows payments as they are matched, not only at the next daily run:
@@ -80,64 +56,6 @@ class AccountMoveLine(models.Model):
             partners = lines.partner_id.commercial_partner_id
             if Case.search_count([("partner_id", "in", partners.ids), ("company_id", "=", company.id)], limit=1):
                 Case._sync(company, today, partners)
-
-    def _dunning_sql_exclusions(self, on_date=None):
-        """Why an open receivable line must not be reminded: ``[(reason, condition)]`` where the
-        SQL condition (on aliases aml, move, partner) is true when the line is excluded.
-
-        Hook for the features that freeze dunning on a line (installment plans, agency
-        hand-offs, promises to pay): each adds its own reason here.
-        """
-        return [
-            ("disputed", SQL("COALESCE(move.dunning_excluded, FALSE)")),
-            ("blocked", SQL("COALESCE(partner.dunning_blocked, FALSE)")),
-            ("plan", SQL("aml.dunning_plan_id IS NOT NULL")),
-            ("handoff", SQL("aml.dunning_handoff_id IS NOT NULL")),
-            (
-                "promise",
-                SQL(
-                    """EXISTS (SELECT 1 FROM account_dunning_case promised
-                                WHERE promised.partner_id = aml.partner_id AND promised.company_id = aml.company_id
-                                  AND promised.promise_pause_until >= %s)""",
-                    on_date or fields.Date.context_today(self),
-                ),
-            ),
-        ]
-
-    def _dunning_flush(self):
-        """Raw SQL reads what is in the database: write pending ORM changes first."""
-        for model in (
-            "account.move.line",
-            "account.move",
-            "res.partner",
-            "account.dunning.letter",
-            "account.dunning.letter.line",
-            "account.dunning.level",
-            "account.dunning.case",  # promises to pay (the promise exclusion)
-        ):
-            self.env[model].flush_model()
-
-    def _dunning_still_due(self):
-        """The lines of ``self`` that can still be reminded right now (re-checked just before a
-        letter is sent: a payment registered in between removes the line)."""
-        if not self:
-            return self
-        self._dunning_flush()
-        conditions = [
-            SQL("aml.id IN %s", tuple(self.ids)),
-            *self._dunning_open_sql_conditions(),
-            *(SQL("NOT (%s)", condition) for _reason, condition in self._dunning_sql_exclusions()),
-        ]
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT aml.id
-                     FROM %s
-                    WHERE %s""",
-                DUNNING_LINES_FROM,
-                SQL(" AND ").join(conditions),
-            )
-        )
-        return self.browse([row[0] for row in rows])
 
     # ------------------------------------------------------------------
     # Late-payment penalties

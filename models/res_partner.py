@@ -239,7 +239,11 @@ class ResPartner(models.Model):
             return {}
         AML = self.env["account.move.line"]
         rows = AML._read_group(
-            [*AML._dunning_owed_domain(company), ("partner_id", "in", self.ids), ("date_maturity", "<", on_date)],
+            [
+                *self.env["account.dunning.receivable"]._owed_domain(company),
+                ("partner_id", "in", self.ids),
+                ("date_maturity", "<", on_date),
+            ],
             ["partner_id"],
             ["date_maturity:min"],
         )

@@ -30,7 +30,7 @@ class TestDunningFaults(DunningCommon):
             }
         )
 
-    @mute_logger("odoo.addons.account_dunning.models.account_dunning_letter")
+    @mute_logger("odoo.addons.account_dunning.models.account_dunning_channel")
     def test_pdf_failure_on_one_letter_leaves_the_others_sent(self):
         # Three customers late on 2025-02-07; the middle one's policy uses the broken report.
         first = self.env["res.partner"].create({"name": "A SARL", "is_company": True, "email": "a@example.com"})
