@@ -114,7 +114,9 @@ class AccountDunningHandoff(models.Model):
         "account.move", string="Commission entry", compute="_compute_amount_commission", help="The latest one."
     )
     commission_to_book = fields.Boolean(
-        compute="_compute_amount_commission", help="Recoveries since the last commission entry call for a commission."
+        string="Commission to book",
+        compute="_compute_amount_commission",
+        help="Recoveries since the last commission entry call for a commission.",
     )
     payment_ids = fields.Many2many(
         "account.payment",

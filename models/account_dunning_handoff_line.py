@@ -24,8 +24,10 @@ class AccountDunningHandoffLine(models.Model):
     principal = fields.Monetary(readonly=True, help="What the line owed on the hand-off date.")
     interest = fields.Monetary(readonly=True, help="Late-payment interest owed on the hand-off date, not yet invoiced.")
     indemnity = fields.Monetary(readonly=True, help="Recovery indemnity of the invoice (once per invoice).")
-    interest_date_from = fields.Date(readonly=True, help="First day of the interest claimed.")
-    interest_date_to = fields.Date(readonly=True, help="Last day of the interest claimed (the hand-off date).")
+    interest_date_from = fields.Date(string="Interest from", readonly=True, help="First day of the interest claimed.")
+    interest_date_to = fields.Date(
+        string="Interest to", readonly=True, help="Last day of the interest claimed (the hand-off date)."
+    )
     total = fields.Monetary(compute="_compute_total", store=True)
     total_company = fields.Monetary(
         readonly=True, currency_field="company_currency_id", string="Total (company currency)"
@@ -36,9 +38,15 @@ class AccountDunningHandoffLine(models.Model):
         "then the indemnity.",
     )
     recovered = fields.Monetary(readonly=True, string="Recovered")
-    recovered_principal = fields.Monetary(readonly=True, help="Recovered and paid against the receivable.")
-    recovered_interest = fields.Monetary(readonly=True, help="Recovered and invoiced as late-payment interest.")
-    recovered_indemnity = fields.Monetary(readonly=True, help="Recovered and invoiced as recovery indemnity.")
+    recovered_principal = fields.Monetary(
+        string="Principal recovered", readonly=True, help="Recovered and paid against the receivable."
+    )
+    recovered_interest = fields.Monetary(
+        string="Interest recovered", readonly=True, help="Recovered and invoiced as late-payment interest."
+    )
+    recovered_indemnity = fields.Monetary(
+        string="Indemnity recovered", readonly=True, help="Recovered and invoiced as recovery indemnity."
+    )
     recovered_company = fields.Monetary(readonly=True, currency_field="company_currency_id")
     written_off = fields.Monetary(
         readonly=True, string="Written off (invoice currency)", help="Principal booked as a loss."
@@ -50,11 +58,15 @@ class AccountDunningHandoffLine(models.Model):
         help="Interest and indemnity the agency did not recover when the hand-off closed. They were never booked "
         "(penalties are booked only as they are recovered), so they are no loss either.",
     )
-    penalties_unrecovered_company = fields.Monetary(readonly=True, currency_field="company_currency_id")
+    penalties_unrecovered_company = fields.Monetary(
+        readonly=True, currency_field="company_currency_id", string="Penalties not recovered (company currency)"
+    )
     outstanding = fields.Monetary(
         compute="_compute_outstanding", help="Still open: the receivable's balance and the penalties still claimed."
     )
-    outstanding_company = fields.Monetary(compute="_compute_outstanding", currency_field="company_currency_id")
+    outstanding_company = fields.Monetary(
+        compute="_compute_outstanding", currency_field="company_currency_id", string="Outstanding (company currency)"
+    )
 
     _move_line_handoff_uniq = models.UniqueIndex(
         "(handoff_id, move_line_id)", "A receivable appears once in a hand-off."
@@ -205,16 +217,18 @@ class AccountDunningHandoffLine(models.Model):
         note = self.env._("recovered by %(agency)s", agency=handoff.agency_id.name)
         communication = self.env._("Recovered by %(agency)s", agency=handoff.agency_id.name)
         payments = self.env["account.payment"]
-        claims = []
-        for line, allocation in allocations.items():
-            if allocation.principal:
-                payments |= line._pay(line.move_line_id, float(allocation.principal), on_date, communication)
-            if allocation.penalties:
-                claims.append(line._penalty_claim(allocation, note))
+        claims = [
+            line._penalty_claim(allocation, note) for line, allocation in allocations.items() if allocation.penalties
+        ]
         if claims:
             wizard = self.env["account.dunning.penalty.invoice"].create(
                 {"company_id": handoff.company_id.id, "date": on_date, "post": True}
             )
+            wizard._penalty_accounts()  # refuses before anything is booked when they are not set
+        for line, allocation in allocations.items():
+            if allocation.principal:
+                payments |= line._pay(line.move_line_id, float(allocation.principal), on_date, communication)
+        if claims:
             invoices = wizard._make_penalty_invoices(claims)
             invoices.action_post()
             for invoice in invoices:
