@@ -428,6 +428,8 @@ class TestHandoffMoney(HandoffCommon):
             handoff.action_record_recoveries(on_date="2025-07-01")
         self.assertIn("1,300.00", str(refused.exception))
         self.assertIn("cannot be booked", str(refused.exception))
+        with self.assertRefused(UserError, "restent réclamés"):
+            handoff.with_context(lang="fr_FR").action_record_recoveries(on_date="2025-07-01")
         self.assertEqual(self.late.amount_residual, 1200.0)
         self.assertFalse(handoff.payment_ids)
         self.assertEqual(handoff.amount_recovered, 0.0)
