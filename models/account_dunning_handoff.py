@@ -182,10 +182,10 @@ class AccountDunningHandoff(models.Model):
         return self.company_currency_id.round(self.amount_recovered * self.commission_rate / 100)
 
     def _compute_penalty_invoice_ids(self):
-        penalties = self.env["account.dunning.penalty"].search([("handoff_line_id", "in", self.line_ids.ids)])
+        penalties = self.env["account.dunning.penalty"].search([("handoff_line_id", "in", self.line_ids._origin.ids)])
         for handoff in self:
             handoff.penalty_invoice_ids = penalties.filtered(
-                lambda penalty, handoff=handoff: penalty.handoff_line_id.handoff_id == handoff
+                lambda penalty, handoff=handoff: penalty.handoff_line_id.handoff_id == handoff._origin
             ).penalty_move_id
 
     @api.onchange("agency_id")

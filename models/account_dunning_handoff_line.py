@@ -97,7 +97,9 @@ class AccountDunningHandoffLine(models.Model):
     @api.depends("principal", "interest", "indemnity")
     def _compute_total(self):
         for line in self:
-            line.total = line.currency_id.round(line.principal + line.interest + line.indemnity)
+            # A line just added in the form has no receivable, so no currency, yet.
+            total = line.principal + line.interest + line.indemnity
+            line.total = line.currency_id.round(total) if line.currency_id else total
 
     @api.depends(
         "handoff_id.state",

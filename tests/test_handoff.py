@@ -7,7 +7,7 @@ import openpyxl
 
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from odoo.addons.account_dunning.law import recovery
 from odoo.addons.account_dunning.models.account_dunning_handoff import EXPORT_COLUMNS
@@ -451,6 +451,21 @@ class TestHandoffMoney(HandoffCommon):
         with self.assertRefused(UserError, "collection agency's mandate"):
             wizard._create_penalty_invoices()
         self.assertFalse(self.late.dunning_penalty_ids)
+
+    def test_form_of_a_new_hand_off_computes_its_figures(self):
+        """The form computes the hand-off's figures before anything is saved (new lines)."""
+        with Form(self.env["account.dunning.handoff"]) as form:
+            form.partner_id = self.professional
+            form.agency_id = self.agency
+            with form.line_ids.new() as line:
+                line.move_line_id = self._receivable()
+            self.assertFalse(form.penalty_invoice_ids)
+            self.assertEqual(form.amount_outstanding, 0.0, "nothing is claimed before the confirmation")
+        handoff = form.record
+        handoff.date = "2025-05-30"
+        with freeze_time("2025-05-30"):
+            handoff.action_confirm()
+        self.assertEqual(handoff.amount_outstanding, 1265.94, "1,200 on the receivable + 65.94 of penalties")
 
     def test_recovery_allocation_order(self):
         """law/recovery.py directly: principal, then interest, then indemnity."""
