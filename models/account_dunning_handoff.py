@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.tools.misc import formatLang
 
 # Only what collection needs (GDPR data minimisation): identity, contact, the invoices and
 # the amounts broken down. Nothing else of the customer record leaves the company.
@@ -83,9 +84,52 @@ class AccountDunningHandoff(models.Model):
         compute="_compute_amounts", currency_field="company_currency_id", string="Written off"
     )
     amount_outstanding = fields.Monetary(
-        compute="_compute_amounts", currency_field="company_currency_id", string="Outstanding"
+        compute="_compute_amounts",
+        currency_field="company_currency_id",
+        string="Outstanding",
+        help="Still open: what the receivables owe in the accounts, and the penalties still claimed.",
     )
-    commission_move_id = fields.Many2one("account.move", string="Commission entry", readonly=True, copy=False)
+    amount_penalties_unrecovered = fields.Monetary(
+        compute="_compute_amounts",
+        currency_field="company_currency_id",
+        string="Penalties not recovered",
+        help="Interest and indemnity the agency did not recover. Penalties are booked only as they are recovered, "
+        "so these were never income and are no loss.",
+    )
+    amount_commission = fields.Monetary(
+        compute="_compute_amount_commission",
+        currency_field="company_currency_id",
+        string="Commission booked",
+    )
+    commission_move_ids = fields.Many2many(
+        "account.move",
+        "account_dunning_handoff_commission_rel",
+        "handoff_id",
+        "move_id",
+        string="Commission entries",
+        readonly=True,
+        copy=False,
+    )
+    commission_move_id = fields.Many2one(
+        "account.move", string="Commission entry", compute="_compute_amount_commission", help="The latest one."
+    )
+    commission_to_book = fields.Boolean(
+        string="Commission to book",
+        compute="_compute_amount_commission",
+        help="Recoveries since the last commission entry call for a commission.",
+    )
+    payment_ids = fields.Many2many(
+        "account.payment",
+        "account_dunning_handoff_payment_rel",
+        "handoff_id",
+        "payment_id",
+        string="Recovery payments",
+        readonly=True,
+        copy=False,
+    )
+    penalty_invoice_ids = fields.Many2many(
+        "account.move", compute="_compute_penalty_invoice_ids", string="Penalty invoices"
+    )
     write_off_move_id = fields.Many2one("account.move", string="Write-off entry", readonly=True, copy=False)
     export_csv_id = fields.Many2one("ir.attachment", string="CSV export", readonly=True, copy=False)
     export_xlsx_id = fields.Many2one("ir.attachment", string="XLSX export", readonly=True, copy=False)
@@ -97,17 +141,52 @@ class AccountDunningHandoff(models.Model):
                 "%(debtor)s to %(agency)s", debtor=handoff.partner_id.name or "", agency=handoff.agency_id.name or ""
             )
 
-    @api.depends("line_ids.total_company", "line_ids.recovered_company", "line_ids.written_off_company")
+    @api.depends(
+        "line_ids.total_company",
+        "line_ids.recovered_company",
+        "line_ids.written_off_company",
+        "line_ids.penalties_unrecovered_company",
+        "line_ids.outstanding_company",
+    )
     def _compute_amounts(self):
+        """Each figure is what the journal entries say: recovered = the recovery payments,
+        written off = the loss entry, outstanding = the receivables' balance plus the penalties
+        still claimed. In the company currency, handed over = recovered + written off +
+        penalties not recovered + outstanding (in another currency, up to exchange
+        differences: each figure is at the rate of its own entry)."""
         for handoff in self:
             lines = handoff.line_ids
             currency = handoff.company_currency_id
             handoff.amount_total = currency.round(sum(lines.mapped("total_company")))
             handoff.amount_recovered = currency.round(sum(lines.mapped("recovered_company")))
             handoff.amount_written_off = currency.round(sum(lines.mapped("written_off_company")))
-            handoff.amount_outstanding = currency.round(
-                handoff.amount_total - handoff.amount_recovered - handoff.amount_written_off
+            handoff.amount_penalties_unrecovered = currency.round(sum(lines.mapped("penalties_unrecovered_company")))
+            handoff.amount_outstanding = currency.round(sum(lines.mapped("outstanding_company")))
+
+    @api.depends(
+        "commission_move_ids.state", "commission_move_ids.line_ids.balance", "amount_recovered", "commission_rate"
+    )
+    def _compute_amount_commission(self):
+        for handoff in self:
+            currency = handoff.company_currency_id
+            entries = handoff.commission_move_ids.filtered(lambda move: move.state == "posted")
+            handoff.amount_commission = currency.round(
+                sum(entries.line_ids.filtered(lambda line: line.balance > 0).mapped("balance"))
             )
+            handoff.commission_move_id = handoff.commission_move_ids.sorted("id")[-1:]
+            handoff.commission_to_book = not currency.is_zero(handoff._commission_due() - handoff.amount_commission)
+
+    def _commission_due(self):
+        """The agency's fee on everything recovered (and booked) so far."""
+        self.ensure_one()
+        return self.company_currency_id.round(self.amount_recovered * self.commission_rate / 100)
+
+    def _compute_penalty_invoice_ids(self):
+        penalties = self.env["account.dunning.penalty"].search([("handoff_line_id", "in", self.line_ids._origin.ids)])
+        for handoff in self:
+            handoff.penalty_invoice_ids = penalties.filtered(
+                lambda penalty, handoff=handoff: penalty.handoff_line_id.handoff_id == handoff._origin
+            ).penalty_move_id
 
     @api.onchange("agency_id")
     def _onchange_agency_id(self):
@@ -154,6 +233,8 @@ class AccountDunningHandoff(models.Model):
                 )
             if lines.filtered(lambda line: line.reconciled or not line.amount_residual_currency):
                 raise UserError(self.env._("A paid receivable cannot be handed to an agency."))
+            # The penalties frozen here must not be invoiced at the same moment by someone else.
+            self.env["account.dunning.penalty"]._lock_receivables(lines.move_id)
             handoff.line_ids._freeze_amounts(handoff.date)
             plans = lines.dunning_plan_id.filtered(lambda plan: plan.state == "active")
             for plan in plans:
@@ -273,8 +354,10 @@ class AccountDunningHandoff(models.Model):
     # ------------------------------------------------------------------
 
     def action_record_recoveries(self, on_date=None):
-        """Register, as customer payments, what the agency recovered on each line (the
-        ``to_record`` amounts), then book the agency's commission once."""
+        """Book what the agency recovered on each line (the ``to_record`` amounts): principal
+        first, as customer payments reconciled with the receivables, then the interest and
+        indemnity on a penalty invoice of their own, paid at once. An amount above what a line
+        still claims refuses the whole recording, and nothing is booked."""
         self._check_manager()
         on_date = on_date or fields.Date.context_today(self)
         for handoff in self:
@@ -283,20 +366,38 @@ class AccountDunningHandoff(models.Model):
             pending = handoff.line_ids.filtered("to_record")
             if not pending:
                 raise UserError(self.env._("Enter the amounts the agency recovered first."))
-            for line in pending:
-                line._register_recovery(on_date)
-            handoff.write({"state": "in_progress"})
+            # Two managers recording the same statement at once would book it twice.
+            self.env["account.dunning.penalty"]._lock_receivables(pending.move_id)
+            allocations = pending._allocate_recoveries()
+            payments = pending._book_recoveries(allocations, on_date)
+            handoff.write({"state": "in_progress", "payment_ids": [Command.link(payment.id) for payment in payments]})
         return True
 
     def action_book_commission(self, on_date=None):
-        """The agency's fee on what it recovered: an expense against the agency, once."""
+        """The agency's fee on what it recovered and was booked: an expense against the
+        agency. Booking again after new recoveries books the fee on those only, so the
+        commission booked is always the rate of everything recovered."""
         self._check_manager()
         on_date = on_date or fields.Date.context_today(self)
         for handoff in self:
-            if handoff.commission_move_id:
-                raise UserError(self.env._("The commission of this hand-off is already booked."))
-            amount = handoff.company_currency_id.round(handoff.amount_recovered * handoff.commission_rate / 100)
-            if handoff.company_currency_id.is_zero(amount):
+            currency = handoff.company_currency_id
+            due = handoff._commission_due()
+            amount = currency.round(due - handoff.amount_commission)
+            if currency.compare_amounts(amount, 0) < 0:
+                raise UserError(
+                    self.env._(
+                        "The commission booked (%(booked)s) is more than %(rate)s %% of what was recovered "
+                        "(%(due)s): reverse a commission entry first.",
+                        booked=formatLang(self.env, handoff.amount_commission, currency_obj=currency),
+                        rate=handoff.commission_rate,
+                        due=formatLang(self.env, due, currency_obj=currency),
+                    )
+                )
+            if currency.is_zero(amount):
+                if handoff.commission_move_ids:
+                    raise UserError(
+                        self.env._("The commission of this hand-off is already booked on everything recovered so far.")
+                    )
                 raise UserError(self.env._("There is no commission to book: nothing recovered or no rate."))
             expense, _loss, journal = handoff.company_id._dunning_handoff_accounts()
             payable = handoff.agency_id.with_company(handoff.company_id).property_account_payable_id
@@ -323,7 +424,7 @@ class AccountDunningHandoff(models.Model):
                     ),
                 ],
             )
-            handoff.commission_move_id = move
+            handoff.commission_move_ids = [Command.link(move.id)]
         return True
 
     def action_write_off(self, on_date=None):
@@ -352,6 +453,8 @@ class AccountDunningHandoff(models.Model):
                         }
                     )
                 )
+            # What the loss entry books for each line: its balance, nothing else.
+            written_off = {line: (line.amount_residual_currency, line.amount_residual) for line in open_lines}
             total = sum(open_lines.mapped("amount_residual"))
             commands.append(
                 Command.create(
@@ -371,10 +474,12 @@ class AccountDunningHandoff(models.Model):
                     lambda aml, account=account: aml.account_id == account
                 ).reconcile()
             for handoff_line in handoff.line_ids:
-                handoff_line.written_off_company = company_currency.round(
-                    handoff_line.total_company - handoff_line.recovered_company
-                    if handoff_line.move_line_id in open_lines
-                    else 0.0
+                amount, amount_company = written_off.get(handoff_line.move_line_id, (0.0, 0.0))
+                handoff_line.write(
+                    {
+                        "written_off": handoff_line.currency_id.round(amount),
+                        "written_off_company": company_currency.round(amount_company),
+                    }
                 )
             handoff.write_off_move_id = move
             handoff._close()
@@ -404,7 +509,17 @@ class AccountDunningHandoff(models.Model):
         return True
 
     def _close(self):
+        """Close the hand-off: the penalties the agency did not recover are dropped (they
+        were never booked)."""
         self.ensure_one()
+        for line in self.line_ids:
+            unrecovered = line._penalties_still_claimed()
+            line.write(
+                {
+                    "penalties_unrecovered": unrecovered,
+                    "penalties_unrecovered_company": line._to_company_currency(unrecovered),
+                }
+            )
         if self.company_currency_id.is_zero(self.amount_recovered):
             outcome = "none"
         elif self.company_currency_id.is_zero(self.amount_written_off):
@@ -412,11 +527,14 @@ class AccountDunningHandoff(models.Model):
         else:
             outcome = "partial"
         self.write({"state": "closed", "outcome": outcome})
+        currency = self.company_currency_id
         self.message_post(
             body=Markup("%s")
             % self.env._(
-                "Closed: %(recovered)s recovered, %(written_off)s written off.",
-                recovered=self.amount_recovered,
-                written_off=self.amount_written_off,
+                "Closed: %(recovered)s recovered, %(written_off)s written off, %(unrecovered)s of penalties not "
+                "recovered (never booked).",
+                recovered=formatLang(self.env, self.amount_recovered, currency_obj=currency),
+                written_off=formatLang(self.env, self.amount_written_off, currency_obj=currency),
+                unrecovered=formatLang(self.env, self.amount_penalties_unrecovered, currency_obj=currency),
             )
         )

@@ -50,3 +50,18 @@ class LinePenalty:
     late: bool
     claimable_from: date | None
     error: Exception | None
+
+
+@dataclass(frozen=True)
+class PenaltyClaim:
+    """What a penalty invoice bills for one late invoice: an interest line (``span``: the
+    first and last day of interest it states, if any) and an indemnity line, and the
+    ``account.dunning.penalty`` values (without the penalty invoice) of the periods it
+    covers. ``note`` is added to the lines' labels (e.g. who recovered the money)."""
+
+    move: object
+    interest: float
+    indemnity: float
+    span: tuple | None
+    periods: list
+    note: str = ""

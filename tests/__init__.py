@@ -19,6 +19,7 @@ from . import (
     test_letter,
     test_multi_company,
     test_penalties,
+    test_penalty_concurrency,
     test_plan,
     test_policy,
     test_properties,

@@ -1,20 +1,22 @@
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 
 import openpyxl
 
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 
+from odoo.addons.account_dunning.law import recovery
 from odoo.addons.account_dunning.models.account_dunning_handoff import EXPORT_COLUMNS
 
 from .common import DunningCommon
 
 
-@tagged("post_install", "-at_install")
-class TestCollectionHandoff(DunningCommon):
-    """One guarded action with a full trail: freeze, stop reminders, export, recover, write off."""
+class HandoffCommon(DunningCommon):
+    """A professional owing 1,200.00 due 2025-03-31 and an agency taking 10 %."""
 
     @classmethod
     def setUpClass(cls):
@@ -53,6 +55,11 @@ class TestCollectionHandoff(DunningCommon):
         with freeze_time(on):
             handoff.action_confirm()
         return handoff
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionHandoff(HandoffCommon):
+    """One guarded action with a full trail: freeze, stop reminders, export, recover, write off."""
 
     def test_confirmation_freezes_amounts_and_stops_reminders(self):
         handoff = self._handoff()
@@ -127,7 +134,10 @@ class TestCollectionHandoff(DunningCommon):
         self.assertEqual(loss.debit, 800.0)
         self.assertEqual(handoff.state, "closed")
         self.assertEqual(handoff.outcome, "partial")
-        self.assertEqual(handoff.amount_written_off, 865.94, "the rest of the claim, penalties included, is lost")
+        # Written off is the loss entry; the penalties (25.94 + 40) were never booked, so they
+        # are no loss: they are the penalties not recovered.
+        self.assertEqual(handoff.amount_written_off, 800.0, "what the loss entry books")
+        self.assertEqual(handoff.amount_penalties_unrecovered, 65.94)
 
     def test_commission_is_booked_once(self):
         handoff = self._handoff()
@@ -199,3 +209,280 @@ class TestCollectionHandoff(DunningCommon):
         other = self.setup_other_company(name="Autre SA")["company"]
         user = self.make_user("elsewhere2", "manager", company=other)
         self.assertFalse(self.env["account.dunning.handoff"].with_user(user).search([("id", "=", handoff.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestHandoffMoney(HandoffCommon):
+    """Every euro the agency reports is booked, and the hand-off's figures are the entries'.
+
+    The claim of every test: 1,200.00 due 2025-03-31, handed over on 2025-05-30 with
+    04-01..05-30 = 60 days of interest at 13.15 %: 1200 x .1315 x 60 / 365 = 25.9397 -> 25.94,
+    plus the 40.00 indemnity: 1,265.94 in all. A recovery pays the principal first, then the
+    interest, then the indemnity (law/recovery.py). Commission 10 %."""
+
+    def _entries(self, handoff):
+        """Every journal entry the hand-off booked after its confirmation."""
+        return (
+            handoff.payment_ids.move_id
+            | handoff.penalty_invoice_ids
+            | handoff.commission_move_ids
+            | handoff.write_off_move_id
+        )
+
+    def _balances(self, handoff):
+        """Net balance per account code over the hand-off's entries (debit positive)."""
+        balances = {}
+        for line in self._entries(handoff).line_ids:
+            balances[line.account_id.code] = self.eur.round(balances.get(line.account_id.code, 0.0) + line.balance)
+        return {code: balance for code, balance in balances.items() if balance}
+
+    def _cash_account(self, handoff):
+        """Where the recovery payments put the money (the bank journal's receipts account)."""
+        account = handoff.payment_ids.outstanding_account_id
+        self.assertEqual(len(account), 1)
+        return account.code
+
+    def _receivable(self, invoice=None):
+        return (invoice or self.late).line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+
+    def _record(self, handoff, amount, on):
+        handoff.line_ids.to_record = amount
+        handoff.action_record_recoveries(on_date=on)
+
+    def _assert_reconciled_totals(self, handoff):
+        """In one currency: handed over = recovered + written off + penalties not recovered +
+        outstanding."""
+        self.assertAlmostEqual(
+            handoff.amount_total,
+            handoff.amount_recovered
+            + handoff.amount_written_off
+            + handoff.amount_penalties_unrecovered
+            + handoff.amount_outstanding,
+            places=2,
+        )
+
+    def test_recovery_above_the_principal_books_the_penalties(self):
+        handoff = self._handoff()
+        self._record(handoff, 1250.0, "2025-07-01")
+        # 1,250 = 1,200 principal + 25.94 interest + 24.06 of the indemnity
+        self.assertRecordValues(
+            handoff.line_ids,
+            [
+                {
+                    "recovered": 1250.0,
+                    "recovered_principal": 1200.0,
+                    "recovered_interest": 25.94,
+                    "recovered_indemnity": 24.06,
+                    "recovered_company": 1250.0,
+                }
+            ],
+        )
+        self.assertTrue(self._receivable().reconciled, "the principal is paid")
+        penalty = handoff.penalty_invoice_ids
+        self.assertEqual(len(penalty), 1)
+        self.assertTrue(penalty.is_dunning_penalty)
+        self.assertEqual(penalty.state, "posted")
+        self.assertEqual(penalty.partner_id, self.professional)
+        self.assertEqual(penalty.amount_total, 50.0, "25.94 + 24.06, no tax")
+        self.assertEqual(penalty.amount_residual, 0.0, "paid by the agency's money at once")
+        self.assertIn("recovered by Recouvrement Express", penalty.invoice_line_ids[0].name)
+        self.assertIn("from 2025-04-01 to 2025-05-30", penalty.invoice_line_ids[0].name)
+        handoff.action_book_commission(on_date="2025-07-02")
+        cash = self._cash_account(handoff)
+        # Payments: 1,200 + 50 received, credited to the receivable (411100); the penalty
+        # invoice: 50 debited to 411100, 25.94 to interest income (763100) and 24.06 to the
+        # indemnity (758000); commission 10 % x 1,250 = 125 to 622600 against the agency (401100).
+        self.assertEqual(
+            self._balances(handoff),
+            {cash: 1250.0, "411100": -1200.0, "763100": -25.94, "758000": -24.06, "622600": 125.0, "401100": -125.0},
+        )
+        self.assertEqual((handoff.amount_recovered, handoff.amount_commission), (1250.0, 125.0))
+        # Still claimed: 40 - 24.06 = 15.94 of the indemnity
+        self.assertEqual(handoff.amount_outstanding, 15.94)
+        self._assert_reconciled_totals(handoff)
+
+        handoff.action_close()
+        self.assertEqual(handoff.outcome, "full", "the receivable is paid in full")
+        self.assertEqual(
+            (handoff.amount_written_off, handoff.amount_penalties_unrecovered, handoff.amount_outstanding),
+            (0.0, 15.94, 0.0),
+        )
+        self._assert_reconciled_totals(handoff)
+        self.assertFalse(handoff.write_off_move_id)
+
+        # The days the agency recovered are invoiced: on 08-01 only the days after the hand-off
+        # up to the payment remain, 05-31..06-30 at 13.15 % and 07-01 at 12.15 % (2025 H2):
+        # 1200 x (.1315 x 31 + .1215 x 1) / 365 = 13.8016 -> 13.80; the indemnity is invoiced.
+        with freeze_time("2025-08-01"):
+            self.late.invalidate_recordset(["late_interest_amount", "late_indemnity_amount"])
+            self.assertEqual((self.late.late_interest_amount, self.late.late_indemnity_amount), (13.80, 0.0))
+        self.assertRecordValues(
+            self.late.dunning_penalty_ids,
+            [
+                {
+                    "penalty_move_id": penalty.id,
+                    "date_from": date(2025, 4, 1),
+                    "date_to": date(2025, 5, 30),
+                    "interest_amount": 25.94,
+                    "indemnity_amount": 24.06,
+                    "handoff_line_id": handoff.line_ids.id,
+                    "active_period": True,
+                }
+            ],
+        )
+
+    def test_recovery_of_exactly_the_principal(self):
+        handoff = self._handoff()
+        self._record(handoff, 1200.0, "2025-07-01")
+        self.assertFalse(handoff.penalty_invoice_ids, "no penalty was recovered: nothing to invoice")
+        self.assertFalse(self.late.dunning_penalty_ids)
+        self.assertTrue(self._receivable().reconciled)
+        handoff.action_book_commission(on_date="2025-07-02")
+        # 10 % x 1,200 = 120
+        self.assertEqual(
+            self._balances(handoff),
+            {self._cash_account(handoff): 1200.0, "411100": -1200.0, "622600": 120.0, "401100": -120.0},
+        )
+        self.assertEqual(handoff.amount_outstanding, 65.94, "the penalties are still claimed")
+        handoff.action_close()
+        self.assertEqual(handoff.outcome, "full")
+        self.assertEqual(
+            (handoff.amount_recovered, handoff.amount_written_off, handoff.amount_penalties_unrecovered),
+            (1200.0, 0.0, 65.94),
+        )
+        self.assertEqual(handoff.amount_outstanding, 0.0)
+        self._assert_reconciled_totals(handoff)
+
+    def test_less_than_the_principal_then_write_off(self):
+        handoff = self._handoff()
+        self._record(handoff, 400.0, "2025-07-01")
+        self.assertEqual(self.late.amount_residual, 800.0)
+        handoff.action_book_commission(on_date="2025-07-02")
+        handoff.action_write_off(on_date="2025-09-01")
+        cash = self._cash_account(handoff)
+        # 400 received; the loss entry books the 800 left of the principal (654100) and
+        # settles the receivable; commission 10 % x 400 = 40.
+        self.assertEqual(
+            self._balances(handoff),
+            {cash: 400.0, "411100": -1200.0, "654100": 800.0, "622600": 40.0, "401100": -40.0},
+        )
+        loss = handoff.write_off_move_id.line_ids.filtered(lambda line: line.account_id.code == "654100")
+        self.assertEqual(handoff.amount_written_off, loss.balance, "written off is the loss entry")
+        self.assertEqual(handoff.amount_written_off, 800.0)
+        self.assertEqual(handoff.line_ids.written_off, 800.0)
+        self.assertEqual((handoff.amount_recovered, handoff.amount_commission), (400.0, 40.0))
+        self.assertEqual(handoff.amount_penalties_unrecovered, 65.94)
+        self.assertEqual(handoff.amount_outstanding, 0.0)
+        self._assert_reconciled_totals(handoff)
+        self.assertTrue(self._receivable().reconciled, "nothing left open on the receivable")
+        self.assertEqual(self.late.amount_residual, 0.0)
+        self.assertFalse(handoff.penalty_invoice_ids)
+        self.assertEqual((handoff.state, handoff.outcome), ("closed", "partial"))
+
+    def test_penalties_recovered_in_two_statements_and_the_commission_follows(self):
+        handoff = self._handoff()
+        # First statement: 1,210 = 1,200 principal + 10 of interest.
+        self._record(handoff, 1210.0, "2025-07-01")
+        handoff.action_book_commission(on_date="2025-07-02")
+        self.assertEqual(handoff.amount_commission, 121.0, "10 % x 1,210")
+        self.assertFalse(handoff.commission_to_book)
+        with self.assertRefused(UserError, "already booked"):
+            handoff.action_book_commission()
+        # Second statement: 55.94 = the 15.94 left of the interest + the 40 indemnity.
+        self._record(handoff, 55.94, "2025-08-01")
+        first, second = handoff.penalty_invoice_ids.sorted("id")
+        self.assertEqual((first.amount_total, second.amount_total), (10.0, 55.94))
+        periods = self.late.dunning_penalty_ids.sorted("id")
+        self.assertEqual(
+            [(period.date_from, period.interest_amount, period.indemnity_amount) for period in periods],
+            [(date(2025, 4, 1), 10.0, 0.0), (False, 15.94, 40.0)],
+            "the second part of the same interest covers no new day",
+        )
+        self.assertTrue(handoff.commission_to_book)
+        handoff.action_book_commission(on_date="2025-08-02")
+        # 10 % x 1,265.94 = 126.594 -> 126.59 in all, 121 already booked: 5.59 now
+        expense = handoff.commission_move_id.line_ids.filtered(lambda line: line.account_id.code == "622600")
+        self.assertEqual(expense.debit, 5.59)
+        self.assertEqual(handoff.amount_commission, 126.59)
+        self.assertEqual(
+            self._balances(handoff),
+            {
+                self._cash_account(handoff): 1265.94,
+                "411100": -1200.0,
+                "763100": -25.94,
+                "758000": -40.0,
+                "622600": 126.59,
+                "401100": -126.59,
+            },
+        )
+        handoff.action_close()
+        self.assertEqual(
+            (handoff.amount_recovered, handoff.amount_penalties_unrecovered, handoff.amount_outstanding),
+            (1265.94, 0.0, 0.0),
+        )
+
+    def test_recovery_above_the_claim_is_refused_and_books_nothing(self):
+        handoff = self._handoff()
+        handoff.line_ids.to_record = 1300.0
+        with self.assertRefused(UserError, "only 1,265.94") as refused:
+            handoff.action_record_recoveries(on_date="2025-07-01")
+        self.assertIn("1,300.00", str(refused.exception))
+        self.assertIn("cannot be booked", str(refused.exception))
+        with self.assertRefused(UserError, "restent réclamés"):
+            handoff.with_context(lang="fr_FR").action_record_recoveries(on_date="2025-07-01")
+        self.assertEqual(self.late.amount_residual, 1200.0)
+        self.assertFalse(handoff.payment_ids)
+        self.assertEqual(handoff.amount_recovered, 0.0)
+        # After 1,200 of principal, 65.94 is all that is still claimed.
+        self._record(handoff, 1200.0, "2025-07-01")
+        handoff.line_ids.to_record = 65.95
+        with self.assertRefused(UserError, "only 65.94"):
+            handoff.action_record_recoveries(on_date="2025-07-15")
+        handoff.line_ids.to_record = -5.0
+        with self.assertRefused(UserError, "cannot be negative"):
+            handoff.action_record_recoveries(on_date="2025-07-15")
+        self.assertEqual(handoff.amount_recovered, 1200.0)
+
+    def test_the_wizard_leaves_the_agency_its_penalties(self):
+        self._handoff()
+        wizard = self.env["account.dunning.penalty.invoice"].create(
+            {"move_ids": [Command.set(self.late.ids)], "date": "2025-06-15"}
+        )
+        with self.assertRefused(UserError, "collection agency's mandate"):
+            wizard._create_penalty_invoices()
+        self.assertFalse(self.late.dunning_penalty_ids)
+
+    def test_form_of_a_new_hand_off_computes_its_figures(self):
+        """The form computes the hand-off's figures before anything is saved (new lines)."""
+        with Form(self.env["account.dunning.handoff"]) as form:
+            form.partner_id = self.professional
+            form.agency_id = self.agency
+            with form.line_ids.new() as line:
+                line.move_line_id = self._receivable()
+            self.assertFalse(form.penalty_invoice_ids)
+            self.assertEqual(form.amount_outstanding, 0.0, "nothing is claimed before the confirmation")
+        handoff = form.record
+        handoff.date = "2025-05-30"
+        with freeze_time("2025-05-30"):
+            handoff.action_confirm()
+        self.assertEqual(handoff.amount_outstanding, 1265.94, "1,200 on the receivable + 65.94 of penalties")
+
+    def test_recovery_allocation_order(self):
+        """law/recovery.py directly: principal, then interest, then indemnity."""
+        allocate = recovery.allocate_recovery
+        claim = (Decimal("1200.00"), Decimal("25.94"), Decimal("40.00"))
+        self.assertEqual(
+            allocate(Decimal("400.00"), *claim),
+            recovery.Allocation(Decimal("400.00"), Decimal(0), Decimal(0)),
+        )
+        # 1,250 - 1,200 = 50: 25.94 interest, 24.06 indemnity
+        self.assertEqual(
+            allocate(Decimal("1250.00"), *claim),
+            recovery.Allocation(Decimal("1200.00"), Decimal("25.94"), Decimal("24.06")),
+        )
+        self.assertEqual(allocate(Decimal("1265.94"), *claim).penalties, Decimal("65.94"))
+        with self.assertRaises(recovery.ExcessRecovery) as excess:
+            allocate(Decimal("1265.95"), *claim)
+        self.assertEqual(excess.exception.claimed, Decimal("1265.94"))
+        with self.assertRaises(ValueError):
+            allocate(Decimal("-1"), *claim)

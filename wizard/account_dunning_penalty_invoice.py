@@ -1,11 +1,14 @@
 from collections import defaultdict
 
+import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools.misc import formatLang
+
+from ..models.penalty_tools import PenaltyClaim
 
 
 class AccountDunningPenaltyInvoice(models.TransientModel):
@@ -88,105 +91,160 @@ class AccountDunningPenaltyInvoice(models.TransientModel):
         return interest, indemnity, journal
 
     def _create_penalty_invoices(self):
-        """Create the penalty invoices and remember the periods they cover."""
+        """Create the penalty invoices and remember the periods they cover.
+
+        The late invoices' receivable lines are locked first: a second invoicing of the same
+        invoices at the same moment (another user, or a level invoicing penalties as its
+        letter is sent) is refused at once, and the database refuses any period that would
+        overlap one already standing (see ``account.dunning.penalty``)."""
         if not self.move_ids:
             raise UserError(self.env._("Select the late invoices whose penalties you want to invoice."))
-        accounts = self._penalty_accounts()
+        self._penalty_accounts()
+        self.env["account.dunning.penalty"]._lock_receivables(self.move_ids)
         results = self.move_ids._compute_late_penalties(self.date)
         errors = [result.error for result in results.values() if result.error]
         if errors:
             raise UserError(self.move_ids[:1]._dunning_rate_error_message(errors[0]))
-        groups = defaultdict(list)
-        for move in self.move_ids:
-            result = results.get(move.id)
-            if result and (result.interest or result.indemnity):
-                groups[(move.commercial_partner_id, move.currency_id)].append((move, result))
-        if not groups:
+        claims, handed_off = self._claims(results)
+        if not claims:
+            if handed_off:
+                raise UserError(
+                    self.env._(
+                        "The penalties of %(invoices)s are part of a collection agency's mandate: they are invoiced "
+                        "when you record, on the hand-off, what the agency recovered.",
+                        invoices=", ".join(handed_off.mapped("name")),
+                    )
+                )
             raise UserError(
                 self.env._("There is nothing to invoice: no penalty is due on these invoices for that date.")
             )
-        invoices = self.env["account.move"].create(
-            [
-                {
-                    "move_type": "out_invoice",
-                    "company_id": self.company_id.id,
-                    "partner_id": partner.id,
-                    "currency_id": currency.id,
-                    "journal_id": accounts[2].id,
-                    "invoice_date": self.date,
-                    "invoice_origin": ", ".join(move.name for move, _result in items),
-                    "is_dunning_penalty": True,
-                    "invoice_line_ids": [
-                        command
-                        for move, result in items
-                        for command in self._invoice_line_commands(move, result, accounts)
-                    ],
-                }
-                for (partner, currency), items in groups.items()
-            ]
-        )
-        self.env["account.dunning.penalty"].create(
-            [
-                vals
-                for invoice, items in zip(invoices, groups.values(), strict=True)
-                for _move, result in items
-                for vals in self._period_vals(invoice, result)
-            ]
-        )
+        return self._make_penalty_invoices(claims)
+
+    def _claims(self, results):
+        """What to invoice for each late invoice, from ``_compute_late_penalties`` results.
+
+        Receivables handed to a collection agency are left out, and so is their invoice's
+        indemnity: the agency claims them, and the hand-off invoices what it recovers.
+        Returns the claims and the invoices left out (wholly or partly) for that reason."""
+        claims = []
+        handed_off = self.env["account.move"]
+        for move in self.move_ids:
+            result = results.get(move.id)
+            if not result:
+                continue
+            lines = [(line, penalty) for line, penalty in result.lines if not line.dunning_handoff_id]
+            interest, indemnity = result.interest, result.indemnity
+            if len(lines) < len(result.lines):
+                handed_off |= move
+                interest = move.currency_id.round(sum(penalty.interest for _line, penalty in lines))
+                indemnity = 0.0
+            if not (interest or indemnity):
+                continue
+            segments = [segment for _line, penalty in lines for segment in penalty.segments]
+            span = (
+                (min(segment.date_from for segment in segments), max(segment.date_to for segment in segments))
+                if segments
+                else None
+            )
+            claims.append(PenaltyClaim(move, interest, indemnity, span, self._period_vals(lines, indemnity)))
+        return claims, handed_off
+
+    def _make_penalty_invoices(self, claims):
+        """One invoice per customer and currency for ``claims`` (``PenaltyClaim``), with the
+        periods they cover. Either all is created or nothing: periods the database refuses
+        (already invoiced by someone else meanwhile) undo the invoices too."""
+        accounts = self._penalty_accounts()
+        groups = defaultdict(list)
+        for claim in claims:
+            groups[(claim.move.commercial_partner_id, claim.move.currency_id)].append(claim)
+        Penalty = self.env["account.dunning.penalty"]
+        try:
+            # The savepoint flushes on leaving: the database checks the periods there.
+            with self.env.cr.savepoint():
+                invoices = self.env["account.move"].create(
+                    [
+                        {
+                            "move_type": "out_invoice",
+                            "company_id": self.company_id.id,
+                            "partner_id": partner.id,
+                            "currency_id": currency.id,
+                            "journal_id": accounts[2].id,
+                            "invoice_date": self.date,
+                            "invoice_origin": ", ".join(dict.fromkeys(claim.move.name for claim in items)),
+                            "is_dunning_penalty": True,
+                            "invoice_line_ids": [
+                                command for claim in items for command in self._invoice_line_commands(claim, accounts)
+                            ],
+                        }
+                        for (partner, currency), items in groups.items()
+                    ]
+                )
+                Penalty.create(
+                    [
+                        {**period, "penalty_move_id": invoice.id}
+                        for invoice, items in zip(invoices, groups.values(), strict=True)
+                        for claim in items
+                        for period in claim.periods
+                    ]
+                )
+        except (psycopg2.errors.ExclusionViolation, psycopg2.errors.UniqueViolation) as error:
+            if error.diag.constraint_name not in Penalty._invoiced_once_constraint_names():
+                raise
+            raise UserError(
+                self.env._(
+                    "The penalties of %(invoices)s were invoiced by someone else meanwhile. Nothing was invoiced: "
+                    "open the invoice again to see what is still due.",
+                    invoices=", ".join(dict.fromkeys(claim.move.name for claim in claims)),
+                )
+            ) from None
         for invoice in invoices:
             invoice.message_post(
                 body=self.env._("Late-payment penalties of %(invoices)s.", invoices=invoice.invoice_origin)
             )
         return invoices
 
-    def _invoice_line_commands(self, move, result, accounts):
+    def _invoice_line_commands(self, claim, accounts):
         """An interest line and an indemnity line for one late invoice, without tax."""
         interest_account, indemnity_account, _journal = accounts
+        move = claim.move
         commands = []
-        if result.interest:
-            periods = [segment for _line, penalty in result.lines for segment in penalty.segments]
-            commands.append(
-                Command.create(
-                    {
-                        "name": self.env._(
-                            "Late-payment interest on %(invoice)s from %(start)s to %(end)s",
-                            invoice=move.name,
-                            start=min(segment.date_from for segment in periods),
-                            end=max(segment.date_to for segment in periods),
-                        ),
-                        "account_id": interest_account.id,
-                        "quantity": 1,
-                        "price_unit": result.interest,
-                        "tax_ids": [Command.clear()],
-                    }
+        if claim.interest:
+            if claim.span:
+                name = self.env._(
+                    "Late-payment interest on %(invoice)s from %(start)s to %(end)s",
+                    invoice=move.name,
+                    start=claim.span[0],
+                    end=claim.span[1],
                 )
-            )
-        if result.indemnity:
-            commands.append(
-                Command.create(
-                    {
-                        "name": self.env._("Fixed recovery indemnity for %(invoice)s", invoice=move.name),
-                        "account_id": indemnity_account.id,
-                        "quantity": 1,
-                        "price_unit": result.indemnity,
-                        "tax_ids": [Command.clear()],
-                    }
-                )
-            )
+            else:
+                name = self.env._("Late-payment interest on %(invoice)s", invoice=move.name)
+            commands.append(self._penalty_line_command(name, claim, interest_account, claim.interest))
+        if claim.indemnity:
+            name = self.env._("Fixed recovery indemnity for %(invoice)s", invoice=move.name)
+            commands.append(self._penalty_line_command(name, claim, indemnity_account, claim.indemnity))
         return commands
 
-    def _period_vals(self, invoice, result):
-        """The periods a penalty invoice covers, per receivable line; the indemnity (one per
-        late invoice) is recorded on its first line."""
+    def _penalty_line_command(self, name, claim, account, amount):
+        return Command.create(
+            {
+                "name": f"{name} ({claim.note})" if claim.note else name,
+                "account_id": account.id,
+                "quantity": 1,
+                "price_unit": amount,
+                "tax_ids": [Command.clear()],
+            }
+        )
+
+    def _period_vals(self, lines, indemnity):
+        """The periods a penalty invoice covers, per receivable line (``[(line,
+        LinePenalty)]``); the indemnity (one per late invoice) is recorded on its first line."""
         vals_list = []
-        indemnity = result.indemnity
-        for line, penalty in result.lines:
+        for line, penalty in lines:
             if not (penalty.segments or indemnity):
                 continue
             vals_list.append(
                 {
                     "move_line_id": line.id,
-                    "penalty_move_id": invoice.id,
                     "date_from": min((segment.date_from for segment in penalty.segments), default=False),
                     "date_to": max((segment.date_to for segment in penalty.segments), default=self.date),
                     "interest_amount": penalty.interest,
