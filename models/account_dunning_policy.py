@@ -17,12 +17,21 @@ PENALTY_REGIMES = [
 ]
 CONSUMER_REGIMES = ("fr_b2c", "be_b2c", "none")
 
-# The regime a new company's default policies follow, by country.
+# The regime a new company's default policies follow, by country: the national regime where
+# the addon has one, the Late Payment Directive (2011/7/EU) elsewhere in the EU, nothing
+# outside it (nor for a company without a country): the directive binds EU creditors only.
 DEFAULT_REGIMES_BY_COUNTRY = {
     "FR": {"professional": "fr_b2b", "consumer": "fr_b2c"},
     "BE": {"professional": "be_b2b", "consumer": "be_b2c"},
 }
-DEFAULT_REGIMES_ELSEWHERE = {"professional": "eu_b2b", "consumer": "none"}
+EU_MEMBER_STATES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+DEFAULT_REGIMES_EU = {"professional": "eu_b2b", "consumer": "none"}
+DEFAULT_REGIMES_ELSEWHERE = {"professional": "none", "consumer": "none"}
+# A promise to pay pauses the reminders: how far ahead one may be recorded, and the grace
+# after it, are bounded (days).
+PROMISE_HORIZON_DEFAULT = 60
+PROMISE_HORIZON_MAX = 365
+PROMISE_GRACE_MAX = 30
 
 # Common French practice: a courtesy reminder before the due date, two reminders, a formal
 # notice printable for registered mail, then a proposal to hand the file to an agency.
@@ -230,8 +239,17 @@ class AccountDunningPolicy(models.Model):
 
     @api.model
     def _default_regime(self, company, kind):
-        regimes = DEFAULT_REGIMES_BY_COUNTRY.get(company.country_id.code, DEFAULT_REGIMES_ELSEWHERE)
-        return regimes[kind]
+        return self._default_regime_for_country(company.country_id.code, kind)
+
+    @api.model
+    def _default_regime_for_country(self, country_code, kind):
+        """France and Belgium: their national regimes; other EU member states: the directive
+        for professionals, nothing for consumers; outside the EU (or no country): nothing."""
+        if country_code in DEFAULT_REGIMES_BY_COUNTRY:
+            return DEFAULT_REGIMES_BY_COUNTRY[country_code].get(kind, "none")
+        if country_code in EU_MEMBER_STATES:
+            return DEFAULT_REGIMES_EU.get(kind, "none")
+        return DEFAULT_REGIMES_ELSEWHERE.get(kind, "none")
 
     @api.model
     def _create_default_policy(self, company, kind):
