@@ -123,7 +123,13 @@ class AccountDunningPolicy(models.Model):
     promise_grace_days = fields.Integer(
         string="Grace after a promise (days)",
         default=2,
-        help="Reminders pause until the promised date plus these days; then the promise is kept or broken.",
+        help="Reminders pause until the promised date plus these days (0 to 30); then the promise is kept or broken.",
+    )
+    promise_horizon_days = fields.Integer(
+        string="Promises up to (days ahead)",
+        default=PROMISE_HORIZON_DEFAULT,
+        help="A promise to pay may be recorded for a date at most this many days after today (1 to 365): "
+        "further ahead, propose an installment plan instead.",
     )
     level_ids = fields.One2many("account.dunning.level", "policy_id", string="Levels", copy=True)
     level_count = fields.Integer(compute="_compute_level_count")
@@ -142,6 +148,27 @@ class AccountDunningPolicy(models.Model):
                     self.env._(
                         "Policy %(policy)s is for consumers: it cannot use a regime meant for "
                         "professional customers (fixed indemnity, B2B rate).",
+                        policy=policy.display_name,
+                    )
+                )
+
+    @api.constrains("promise_grace_days", "promise_horizon_days")
+    def _check_promise_days(self):
+        for policy in self:
+            if not 0 <= policy.promise_grace_days <= PROMISE_GRACE_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "The grace after a promise to pay is between 0 and %(max)s days (policy %(policy)s).",
+                        max=PROMISE_GRACE_MAX,
+                        policy=policy.display_name,
+                    )
+                )
+            if not 1 <= policy.promise_horizon_days <= PROMISE_HORIZON_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "Promises to pay may be recorded from 1 to %(max)s days ahead (policy %(policy)s): for a "
+                        "longer delay, propose an installment plan.",
+                        max=PROMISE_HORIZON_MAX,
                         policy=policy.display_name,
                     )
                 )

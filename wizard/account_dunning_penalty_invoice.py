@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_date, formatLang
 
 
 class AccountDunningPenaltyInvoice(models.TransientModel):
@@ -91,6 +91,16 @@ class AccountDunningPenaltyInvoice(models.TransientModel):
         """Create the penalty invoices and remember the periods they cover."""
         if not self.move_ids:
             raise UserError(self.env._("Select the late invoices whose penalties you want to invoice."))
+        today = fields.Date.context_today(self)
+        if self.date > today:
+            # Interest accrues day by day: the days after today have not elapsed, nothing is owed for them.
+            raise UserError(
+                self.env._(
+                    "Penalties can be invoiced up to today at the latest (%(today)s): the days after it have not "
+                    "elapsed yet.",
+                    today=format_date(self.env, today),
+                )
+            )
         accounts = self._penalty_accounts()
         results = self.move_ids._compute_late_penalties(self.date)
         errors = [result.error for result in results.values() if result.error]
