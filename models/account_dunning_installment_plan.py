@@ -225,11 +225,13 @@ class AccountDunningInstallmentPlan(models.Model):
                     down_payment=plan.down_payment_amount,
                     down_payment_date=plan.down_payment_date,
                     dates=dates,
-                    max_months=MAX_MONTHS_EVER if plan.allow_long_plan else MAX_MONTHS_WITHOUT_MANAGER,
+                    # Judged before any date is computed; the 24-month rule itself is checked at
+                    # confirmation, so a collector can still prepare a longer plan for a manager.
+                    max_months=MAX_MONTHS_EVER,
                     start=fields.Date.context_today(self),
                 )
             except PlanTooLong as error:
-                raise UserError(self._too_long_message(error.months)) from error
+                raise UserError(plan._too_long_message(error.months)) from error
             except ScheduleError as error:
                 raise UserError(self._schedule_error_message(error)) from error
             has_down_payment = bool(plan.down_payment_amount)

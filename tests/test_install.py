@@ -72,8 +72,14 @@ class TestInstall(DunningCommon):
         self.assertEqual(levels.filtered("is_formal_notice").channel, "letter")
 
     def test_a_company_outside_the_eu_prints_no_eu_clause(self):
-        american = self.setup_other_company(name="Acme Inc", country_id=self.env.ref("base.us").id)["company"]
-        german = self.setup_other_company(name="Muster GmbH", country_id=self.env.ref("base.de").id)["company"]
+        # Companies with the French chart (the only localisation installed here), then moved to their
+        # country: their untouched default policies follow it.
+        american = self.setup_other_company(name="Acme Inc")["company"]
+        german = self.setup_other_company(name="Muster GmbH")["company"]
+        american.country_id = self.env.ref("base.us")
+        german.country_id = self.env.ref("base.de")
+        self.assertEqual(american.dunning_policy_professional_id.penalty_regime, "none")
+        self.assertEqual(german.dunning_policy_professional_id.penalty_regime, "eu_b2b")
         customer = self.env["res.partner"].create({"name": "Customer Corp", "is_company": True})
         us_invoice = self.invoice(customer, 1000.0, "2025-03-01", company=american)
         de_invoice = self.invoice(customer, 1000.0, "2025-03-01", company=german)
