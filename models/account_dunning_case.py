@@ -4,10 +4,12 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, float_round
+from odoo.tools.misc import format_date
 
+from .account_dunning_policy import PROMISE_HORIZON_DEFAULT
 from .res_partner import DUNNING_RISKS, PAYMENT_TRENDS
 
 URGENCY = [("normal", "Under 30 days"), ("warning", "30 to 60 days"), ("danger", "Over 60 days")]
@@ -304,13 +306,43 @@ class AccountDunningCase(models.Model):
     # Promises to pay
     # ------------------------------------------------------------------
 
+    @api.constrains("promise_date", "promise_pause_until")
+    def _check_promise_horizon(self):
+        """Whatever writes a promise (the call wizard, an import, a script), reminders never
+        pause beyond the policy's horizon and grace."""
+        today = fields.Date.context_today(self)
+        for case in self.filtered("promise_pause_until"):
+            policy = case.partner_id._dunning_policy(case.company_id)
+            horizon = policy.promise_horizon_days or PROMISE_HORIZON_DEFAULT
+            limit = today + timedelta(days=horizon + max(policy.promise_grace_days, 0))
+            if case.promise_pause_until > limit or (case.promise_date and case.promise_date > limit):
+                raise ValidationError(
+                    self.env._(
+                        "A promise to pay may be at most %(days)s days ahead (until %(limit)s): reminders would "
+                        "pause too long. For a later date, propose an installment plan.",
+                        days=horizon,
+                        limit=format_date(self.env, today + timedelta(days=horizon)),
+                    )
+                )
+
     def _record_promise(self, promise_date, amount, note=False):
         self.ensure_one()
         if amount <= 0:
             raise UserError(self.env._("A promise needs an amount."))
-        if promise_date < fields.Date.context_today(self):
+        today = fields.Date.context_today(self)
+        if promise_date < today:
             raise UserError(self.env._("A promise to pay is for today or a later date."))
         policy = self.partner_id._dunning_policy(self.company_id)
+        horizon = policy.promise_horizon_days or PROMISE_HORIZON_DEFAULT
+        if promise_date > today + timedelta(days=horizon):
+            raise UserError(
+                self.env._(
+                    "A promise to pay may be at most %(days)s days ahead (until %(limit)s): reminders would pause "
+                    "too long. For a later date, propose an installment plan.",
+                    days=horizon,
+                    limit=format_date(self.env, today + timedelta(days=horizon)),
+                )
+            )
         self.write(
             {
                 "promise_date": promise_date,

@@ -5,7 +5,7 @@ import xlsxwriter
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools.misc import formatLang
 
@@ -187,6 +187,19 @@ class AccountDunningHandoff(models.Model):
             handoff.penalty_invoice_ids = penalties.filtered(
                 lambda penalty, handoff=handoff: penalty.handoff_line_id.handoff_id == handoff._origin
             ).penalty_move_id
+
+    @api.constrains("commission_rate")
+    def _check_commission_rate(self):
+        for handoff in self:
+            if not 0 <= handoff.commission_rate <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "An agency's commission is a percentage of what it recovers, between 0 and 100 "
+                        "(%(agency)s: %(rate)s).",
+                        agency=handoff.agency_id.display_name,
+                        rate=handoff.commission_rate,
+                    )
+                )
 
     @api.onchange("agency_id")
     def _onchange_agency_id(self):

@@ -6,7 +6,19 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
-from ..law.schedule import MAX_MONTHS_WITHOUT_MANAGER, ScheduleError, build_schedule, span_in_months
+from ..law.schedule import (
+    MAX_MONTHS_EVER,
+    MAX_MONTHS_WITHOUT_MANAGER,
+    PlanTooLong,
+    ScheduleError,
+    build_schedule,
+    span_in_months,
+)
+
+# An installment unpaid this many days after its date breaks the plan; a reminder goes this
+# many days before it: beyond these, the figures are typos.
+MAX_TOLERANCE_DAYS = 90
+MAX_REMINDER_DAYS = 30
 
 
 class AccountDunningInstallmentPlan(models.Model):
@@ -144,6 +156,15 @@ class AccountDunningInstallmentPlan(models.Model):
                 raise ValidationError(self.env._("A plan needs at least one installment."))
             if plan.tolerance_days < 0 or plan.reminder_days < 0 or plan.down_payment_amount < 0:
                 raise ValidationError(self.env._("Tolerance, reminder days and down payment cannot be negative."))
+            if plan.tolerance_days > MAX_TOLERANCE_DAYS or plan.reminder_days > MAX_REMINDER_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The tolerance is at most %(tolerance)s days and the reminder at most %(reminder)s days "
+                        "before an installment.",
+                        tolerance=MAX_TOLERANCE_DAYS,
+                        reminder=MAX_REMINDER_DAYS,
+                    )
+                )
 
     @api.constrains("allow_long_plan")
     def _check_long_plan_right(self):
@@ -204,7 +225,13 @@ class AccountDunningInstallmentPlan(models.Model):
                     down_payment=plan.down_payment_amount,
                     down_payment_date=plan.down_payment_date,
                     dates=dates,
+                    # Judged before any date is computed; the 24-month rule itself is checked at
+                    # confirmation, so a collector can still prepare a longer plan for a manager.
+                    max_months=MAX_MONTHS_EVER,
+                    start=fields.Date.context_today(self),
                 )
+            except PlanTooLong as error:
+                raise UserError(plan._too_long_message(error.months)) from error
             except ScheduleError as error:
                 raise UserError(self._schedule_error_message(error)) from error
             has_down_payment = bool(plan.down_payment_amount)
@@ -220,6 +247,18 @@ class AccountDunningInstallmentPlan(models.Model):
                 for index, (day, amount) in enumerate(schedule)
             ]
         return True
+
+    def _too_long_message(self, months):
+        if self.allow_long_plan:
+            return self.env._(
+                "This plan runs over %(months)s months: no plan may run over %(max)s months, even with a dunning "
+                "manager's approval. Fewer, larger installments, or a hand-off, fit better.",
+                months=months,
+                max=MAX_MONTHS_EVER,
+            )
+        return self.env._(
+            "This plan runs over %(months)s months: over 24 months, a dunning manager must allow it.", months=months
+        )
 
     def _schedule_error_message(self, error):
         messages = {
@@ -253,13 +292,8 @@ class AccountDunningInstallmentPlan(models.Model):
             if min(plan.line_ids.mapped("date_due")) < today:
                 raise ValidationError(self.env._("An installment is dated in the past: move it to today or later."))
             months = span_in_months(today, max(plan.line_ids.mapped("date_due")))
-            if months > MAX_MONTHS_WITHOUT_MANAGER and not plan.allow_long_plan:
-                raise ValidationError(
-                    self.env._(
-                        "This plan runs over %(months)s months: over 24 months, a dunning manager must allow it.",
-                        months=months,
-                    )
-                )
+            if months > (MAX_MONTHS_EVER if plan.allow_long_plan else MAX_MONTHS_WITHOUT_MANAGER):
+                raise ValidationError(plan._too_long_message(months))
             others = plan.move_line_ids.filtered(
                 lambda line, plan=plan: line.dunning_plan_id and line.dunning_plan_id != plan
             )

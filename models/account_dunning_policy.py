@@ -18,12 +18,21 @@ PENALTY_REGIMES = [
 ]
 CONSUMER_REGIMES = ("fr_b2c", "be_b2c", "none")
 
-# The regime a new company's default policies follow, by country.
+# The regime a new company's default policies follow, by country: the national regime where
+# the addon has one, the Late Payment Directive (2011/7/EU) elsewhere in the EU, nothing
+# outside it (nor for a company without a country): the directive binds EU creditors only.
 DEFAULT_REGIMES_BY_COUNTRY = {
     "FR": {"professional": "fr_b2b", "consumer": "fr_b2c"},
     "BE": {"professional": "be_b2b", "consumer": "be_b2c"},
 }
-DEFAULT_REGIMES_ELSEWHERE = {"professional": "eu_b2b", "consumer": "none"}
+EU_MEMBER_STATES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+DEFAULT_REGIMES_EU = {"professional": "eu_b2b", "consumer": "none"}
+DEFAULT_REGIMES_ELSEWHERE = {"professional": "none", "consumer": "none"}
+# A promise to pay pauses the reminders: how far ahead one may be recorded, and the grace
+# after it, are bounded (days).
+PROMISE_HORIZON_DEFAULT = 60
+PROMISE_HORIZON_MAX = 365
+PROMISE_GRACE_MAX = 30
 
 # Common French practice: a courtesy reminder before the due date, two reminders, a formal
 # notice printable for registered mail, then a proposal to hand the file to an agency.
@@ -115,7 +124,13 @@ class AccountDunningPolicy(models.Model):
     promise_grace_days = fields.Integer(
         string="Grace after a promise (days)",
         default=2,
-        help="Reminders pause until the promised date plus these days; then the promise is kept or broken.",
+        help="Reminders pause until the promised date plus these days (0 to 30); then the promise is kept or broken.",
+    )
+    promise_horizon_days = fields.Integer(
+        string="Promises up to (days ahead)",
+        default=PROMISE_HORIZON_DEFAULT,
+        help="A promise to pay may be recorded for a date at most this many days after today (1 to 365): "
+        "further ahead, propose an installment plan instead.",
     )
     level_ids = fields.One2many("account.dunning.level", "policy_id", string="Levels", copy=True)
     level_count = fields.Integer(compute="_compute_level_count")
@@ -134,6 +149,27 @@ class AccountDunningPolicy(models.Model):
                     self.env._(
                         "Policy %(policy)s is for consumers: it cannot use a regime meant for "
                         "professional customers (fixed indemnity, B2B rate).",
+                        policy=policy.display_name,
+                    )
+                )
+
+    @api.constrains("promise_grace_days", "promise_horizon_days")
+    def _check_promise_days(self):
+        for policy in self:
+            if not 0 <= policy.promise_grace_days <= PROMISE_GRACE_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "The grace after a promise to pay is between 0 and %(max)s days (policy %(policy)s).",
+                        max=PROMISE_GRACE_MAX,
+                        policy=policy.display_name,
+                    )
+                )
+            if not 1 <= policy.promise_horizon_days <= PROMISE_HORIZON_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "Promises to pay may be recorded from 1 to %(max)s days ahead (policy %(policy)s): for a "
+                        "longer delay, propose an installment plan.",
+                        max=PROMISE_HORIZON_MAX,
                         policy=policy.display_name,
                     )
                 )
@@ -238,8 +274,17 @@ class AccountDunningPolicy(models.Model):
 
     @api.model
     def _default_regime(self, company, kind):
-        regimes = DEFAULT_REGIMES_BY_COUNTRY.get(company.country_id.code, DEFAULT_REGIMES_ELSEWHERE)
-        return regimes[kind]
+        return self._default_regime_for_country(company.country_id.code, kind)
+
+    @api.model
+    def _default_regime_for_country(self, country_code, kind):
+        """France and Belgium: their national regimes; other EU member states: the directive
+        for professionals, nothing for consumers; outside the EU (or no country): nothing."""
+        if country_code in DEFAULT_REGIMES_BY_COUNTRY:
+            return DEFAULT_REGIMES_BY_COUNTRY[country_code].get(kind, "none")
+        if country_code in EU_MEMBER_STATES:
+            return DEFAULT_REGIMES_EU.get(kind, "none")
+        return DEFAULT_REGIMES_ELSEWHERE.get(kind, "none")
 
     @api.model
     def _create_default_policy(self, company, kind):

@@ -37,6 +37,7 @@ class AccountDunningRun(models.Model):
         help="Send the letters of levels marked 'Send automatically' (if the company allows it). "
         "Otherwise every letter waits in 'To send'.",
     )
+    company_auto_send = fields.Boolean(related="company_id.dunning_auto_send", string="Company sends automatically")
     user_id = fields.Many2one("res.users", string="Started by", default=lambda self: self.env.user, readonly=True)
     started_at = fields.Datetime(readonly=True)
     ended_at = fields.Datetime(readonly=True)

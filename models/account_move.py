@@ -1,4 +1,6 @@
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -7,9 +9,12 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 from odoo.tools.misc import format_date, formatLang
 
+from ..law import clause as clause_lib
 from ..law import regimes
 from ..law.rates import MissingRateError
 from .penalty_tools import to_decimal
+
+_logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -252,64 +257,149 @@ class AccountMove(models.Model):
 
     def _dunning_statutory_clause(self):
         """The late-payment clause that fits this invoice's customer, in the environment's
-        language: professionals read the penalty rate and the indemnity written out
-        (French Commercial Code L441-9), consumers neither."""
+        language: professionals read the due dates, the early-payment terms, the penalty rate
+        and the indemnity written out (French Commercial Code L441-9), consumers neither rate
+        nor indemnity.
+
+        Whoever may read the invoice may print it (auditors, sales users, the customer on the
+        portal): the customer's policy, the company's texts and the reference rates are read
+        as superuser, and nothing but the clause comes out of them."""
         self.ensure_one()
         if self.move_type not in ("out_invoice", "out_receipt") or self.is_dunning_penalty:
             return ""
-        partner = self.commercial_partner_id
-        policy = partner._dunning_policy(self.company_id)
+        company = self.company_id.sudo()
+        policy = self.commercial_partner_id.sudo()._dunning_policy(company)
         regime = policy.penalty_regime or "none"
-        if regime == "none":
+        if regime not in regimes.REGIMES or regime == "none":
             return ""
         capabilities = regimes.REGIMES[regime]
-        company = self.company_id
-        if capabilities.consumer:
-            template = company.dunning_clause_consumer or self._dunning_default_clause(regime)
-        else:
-            template = company.dunning_clause_professional or self._dunning_default_clause(regime)
+        terms = self.line_ids.filtered(lambda line: line.display_type == "payment_term").sorted(
+            lambda line: (line.date_maturity or fields.Date.context_today(self), line.id)
+        )
+        first_due = terms[:1].date_maturity or self.invoice_date_due or self.invoice_date
+        first_due = first_due or fields.Date.context_today(self)
         eur = self.env.ref("base.EUR")
-        indemnity = formatLang(self.env, float(regimes.fixed_indemnity(regime)), currency_obj=eur)
-        due = self.invoice_date_due or self.invoice_date or fields.Date.context_today(self)
-        return template.format(
-            rate=self._dunning_clause_rate(regime, policy, due),
-            indemnity=indemnity,
-            due_date=format_date(self.env, due),
+        values = {
+            # L441-9: the rate of the penalties due the day after the due date.
+            "rate": self._dunning_clause_rate(regime, policy, first_due + timedelta(days=1)),
+            "indemnity": formatLang(self.env, float(regimes.fixed_indemnity(regime)), currency_obj=eur),
+            "due_date": self._dunning_clause_due_dates(terms, first_due),
+            "discount": self._dunning_clause_discount(terms, capabilities.consumer),
+        }
+        field_name = "dunning_clause_consumer" if capabilities.consumer else "dunning_clause_professional"
+        template = company[field_name] or ""
+        default = self._dunning_default_clause(regime)
+        try:
+            text = clause_lib.fill_clause(template or default, values)
+        except clause_lib.ClauseError as error:
+            # Refused on save; a text stored another way (SQL, an older version) must not stop
+            # every invoice from printing: the statutory text is printed instead.
+            _logger.warning(
+                "Invalid late-payment clause of company %s (%s): %s. The statutory text is printed instead.",
+                company.id,
+                self.env.lang,
+                error,
+            )
+            template = ""
+            text = clause_lib.fill_clause(default, values)
+        if values["discount"] and not clause_lib.uses(template or default, "discount"):
+            # The early-payment terms are a mandatory mention (L441-9): a company's own text
+            # without the placeholder gets them after it.
+            text = f"{text} {values['discount']}"
+        if capabilities.has_fixed_indemnity and company.dunning_clause_higher_costs:
+            text = f"{text} {self._dunning_clause_higher_costs(regime)}"
+        return text
+
+    def _dunning_clause_due_dates(self, terms, first_due):
+        """The due date, or each installment's date and amount when there are several."""
+        if len(terms) <= 1:
+            return format_date(self.env, first_due)
+        items = [
+            f"{format_date(self.env, line.date_maturity)} "
+            f"({formatLang(self.env, abs(line.amount_currency), currency_obj=self.currency_id)})"
+            for line in terms
+        ]
+        return self.env._("%(dates)s and %(last)s", dates=", ".join(items[:-1]), last=items[-1])
+
+    def _dunning_clause_discount(self, terms, consumer):
+        """The early-payment discount of the payment terms, or (for professionals, a mandatory
+        mention) that there is none."""
+        payment_term = self.invoice_payment_term_id.sudo()
+        line = terms[:1]
+        if payment_term.early_discount and line.discount_date and line.discount_amount_currency:
+            percent = payment_term.discount_percentage
+            return self.env._(
+                "Early payment discount: %(percent)s if paid by %(date)s (%(amount)s instead of %(total)s).",
+                percent=self._dunning_format_percent(percent, digits=0 if float(percent).is_integer() else 2),
+                date=format_date(self.env, line.discount_date),
+                amount=formatLang(self.env, abs(line.discount_amount_currency), currency_obj=self.currency_id),
+                total=formatLang(self.env, abs(line.amount_currency), currency_obj=self.currency_id),
+            )
+        return "" if consumer else self.env._("No discount for early payment.")
+
+    def _dunning_clause_higher_costs(self, regime):
+        """L441-10 II (and its Belgian and EU equivalents): costs above the fixed indemnity may
+        be claimed on proof."""
+        references = {
+            "fr_b2b": self.env._("French Commercial Code, article L441-10 II"),
+            "be_b2b": self.env._("law of 2 August 2002, article 6"),
+            "eu_b2b": self.env._("Directive 2011/7/EU, article 6"),
+        }
+        return self.env._(
+            "If the recovery costs incurred exceed this indemnity, additional compensation may be claimed on "
+            "proof (%(reference)s).",
+            reference=references.get(regime, references["eu_b2b"]),
         )
 
+    def _dunning_format_percent(self, value, digits=2):
+        """A percentage in the environment's language: 12.15 % in English, 12,15 % in French."""
+        return f"{formatLang(self.env, value, digits=digits)} %"
+
     def _dunning_clause_rate(self, regime, policy, day):
-        if policy.contractual_rate and regime != "fr_b2c":
-            return f"{policy.contractual_rate:.2f} %"
+        """The penalty rate as its basis and its figure for ``day``'s half-year, e.g. "the ECB
+        main refinancing rate + 10 points, i.e. 12.15 % for the first half of 2025"; the basis
+        alone while that half-year's reference rate is not known yet."""
+        if policy.contractual_rate and regime not in ("fr_b2c",):
+            return self.env._(
+                "the contractual rate of %(rate)s per year", rate=self._dunning_format_percent(policy.contractual_rate)
+            )
         table = self.env["account.dunning.rate"]._rate_table()
+        bases = {
+            "fr_b2b": (self.env._("the ECB main refinancing rate + 10 points"), table.fr_b2b_default_rate),
+            "eu_b2b": (self.env._("the ECB main refinancing rate + 8 points"), table.eu_b2b_default_rate),
+            "be_b2b": (self.env._("the Belgian statutory late-payment rate"), table.be_late_payment_rate),
+            "fr_b2c": (self.env._("the legal interest rate"), table.fr_legal_rate),
+        }
+        if regime not in bases:
+            return self.env._("the statutory rate")
+        basis, rate_of = bases[regime]
         try:
-            rate = {
-                "fr_b2b": table.fr_b2b_default_rate,
-                "eu_b2b": table.eu_b2b_default_rate,
-                "be_b2b": table.be_late_payment_rate,
-            }[regime](day)
-        except (KeyError, MissingRateError):
-            # The rate of that half-year is not known yet: state the rule instead of a figure.
-            return {
-                "fr_b2b": self.env._("the ECB refinancing rate plus 10 points"),
-                "eu_b2b": self.env._("the ECB refinancing rate plus 8 points"),
-            }.get(regime, self.env._("the statutory rate"))
-        return f"{rate:.2f} %"
+            rate = rate_of(day)
+        except MissingRateError:
+            return basis
+        figure = self._dunning_format_percent(float(rate))
+        if day.month <= 6:
+            return self.env._(
+                "%(basis)s, i.e. %(rate)s for the first half of %(year)s", basis=basis, rate=figure, year=day.year
+            )
+        return self.env._(
+            "%(basis)s, i.e. %(rate)s for the second half of %(year)s", basis=basis, rate=figure, year=day.year
+        )
 
     def _dunning_default_clause(self, regime):
         texts = {
             "fr_b2b": self.env._(
-                "Payment due on {due_date}; no discount for early payment. Any late payment makes late-payment "
-                "penalties due, without a reminder being necessary, at the annual rate of {rate} from the day after "
-                "the due date (French Commercial Code, article L441-10), plus a fixed recovery indemnity of "
-                "{indemnity} (article D441-5)."
+                "Payment due on {due_date}. {discount} Any late payment makes late-payment penalties due, without a "
+                "reminder being necessary, at {rate}, from the day after the due date (French Commercial Code, "
+                "article L441-10), plus a fixed recovery indemnity of {indemnity} (article D441-5)."
             ),
             "be_b2b": self.env._(
-                "Payment due on {due_date}. Any late payment makes interest due, without notice, at the rate of "
-                "{rate} per year (law of 2 August 2002), plus a fixed recovery indemnity of {indemnity}."
+                "Payment due on {due_date}. {discount} Any late payment makes interest due, without notice, at "
+                "{rate} (law of 2 August 2002), plus a fixed recovery indemnity of {indemnity}."
             ),
             "eu_b2b": self.env._(
-                "Payment due on {due_date}. Any late payment makes interest due at the rate of {rate} per year "
-                "(Directive 2011/7/EU), plus a fixed recovery indemnity of {indemnity}."
+                "Payment due on {due_date}. {discount} Any late payment makes interest due at {rate} (Directive "
+                "2011/7/EU), plus a fixed recovery indemnity of {indemnity}."
             ),
             "fr_b2c": self.env._(
                 "Payment due on {due_date}. In case of late payment, interest at the legal rate may be claimed "

@@ -1,8 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_repr
 
 from ..analytics import behaviour as behaviour_lib
+from ..law import clause as clause_lib
 
 
 class ResCompany(models.Model):
@@ -25,9 +26,11 @@ class ResCompany(models.Model):
     )
     dunning_auto_send = fields.Boolean(
         string="Daily run sends letters",
-        default=True,
-        help="The daily run sends the letters of levels marked 'Send automatically'. "
-        "Otherwise every letter waits for a collector to review it.",
+        default=False,
+        help="Off at installation and for every new company: the daily run prepares the letters and they "
+        "wait in 'To send' for a collector to review and send them. A dunning manager switches this on "
+        "after reviewing a first run; from then on the daily run sends the letters of levels marked "
+        "'Send automatically' by itself.",
     )
 
     dunning_interest_account_id = fields.Many2one(
@@ -66,13 +69,23 @@ class ResCompany(models.Model):
     dunning_clause_professional = fields.Text(
         string="Late-payment clause (professionals)",
         translate=True,
-        help="Printed on invoices to professional customers. {rate} is replaced by the "
-        "penalty rate in force, {indemnity} by the fixed recovery indemnity.",
+        help="Printed on invoices to professional customers; empty for the statutory text of the regime. "
+        "Placeholders: {rate} (the penalty rate, its basis and its figure), {indemnity} (the fixed recovery "
+        "indemnity), {due_date} (the due date, or each installment's date and amount) and {discount} (the "
+        "early-payment discount, or that there is none; added at the end when the text does not use it). "
+        "No other placeholder is accepted; write {{ or }} to print a brace.",
     )
     dunning_clause_consumer = fields.Text(
         string="Late-payment clause (consumers)",
         translate=True,
-        help="Printed on invoices to consumers: no indemnity and no professional rate.",
+        help="Printed on invoices to consumers (no indemnity, no professional rate); empty for the statutory "
+        "text. Same placeholders as for professionals: {rate}, {indemnity}, {due_date} and {discount}.",
+    )
+    dunning_clause_higher_costs = fields.Boolean(
+        string="Mention higher recovery costs",
+        default=True,
+        help="Invoices to professionals add that recovery costs above the fixed indemnity may be claimed on "
+        "proof (French Commercial Code L441-10 II, law of 2 August 2002 art. 6, Directive 2011/7/EU art. 6).",
     )
     dunning_risk_avg_days_late = fields.Integer(
         string="Risk: average days late above",
@@ -110,7 +123,10 @@ class ResCompany(models.Model):
         return companies
 
     def write(self, vals):
+        old_countries = {company: company.country_id for company in self} if "country_id" in vals else {}
         res = super().write(vals)
+        if old_countries:
+            self._dunning_follow_country(old_countries)
         if {"dunning_risk_avg_days_late", "dunning_risk_late_share", "dunning_risk_overdue_days"} & set(vals):
             # The board's risk flags follow new thresholds at once, not at the next daily run.
             Case = self.env["account.dunning.case"].sudo()
@@ -118,6 +134,68 @@ class ResCompany(models.Model):
             for company in self:
                 Case.search([("company_id", "=", company.id)])._refresh_payment_behaviour(company, today)
         return res
+
+    @api.constrains("dunning_clause_professional", "dunning_clause_consumer")
+    def _check_dunning_clauses(self):
+        """A clause must fill in on every invoice, in every language it is translated into."""
+        langs = dict(self.env["res.lang"].get_installed())
+        for company in self:
+            for field_name in ("dunning_clause_professional", "dunning_clause_consumer"):
+                translations = self._fields[field_name]._get_stored_translations(company) or {}
+                # The language being edited first: the message names the text the user just typed.
+                for lang, text in sorted(translations.items(), key=lambda item: item[0] != self.env.lang):
+                    if lang.startswith("_") or (lang not in langs and lang != "en_US"):
+                        continue
+                    company._dunning_check_clause(field_name, text, langs.get(lang, lang))
+
+    def _update_field_translations(self, field_name, translations, digest=None, source_lang=""):
+        # The translation dialog writes here, past the constraints: check before anything changes.
+        if field_name in ("dunning_clause_professional", "dunning_clause_consumer"):
+            langs = dict(self.env["res.lang"].get_installed())
+            for lang, text in translations.items():
+                if isinstance(text, str):
+                    self._dunning_check_clause(field_name, text, langs.get(lang, lang))
+        return super()._update_field_translations(field_name, translations, digest=digest, source_lang=source_lang)
+
+    def _dunning_check_clause(self, field_name, text, language):
+        try:
+            clause_lib.check_clause(text)
+        except clause_lib.ClauseError as error:
+            allowed = ", ".join("{%s}" % name for name in clause_lib.PLACEHOLDERS)  # noqa: UP031
+            clause = self._fields[field_name]._description_string(self.env)
+            if error.malformed:
+                message = self.env._(
+                    "%(clause)s (%(language)s) has a brace that opens or closes nothing. Write placeholders as "
+                    "{rate}, and a brace to print as {{ or }}. Allowed placeholders: %(allowed)s.",
+                    clause=clause,
+                    language=language,
+                    allowed=allowed,
+                )
+            else:
+                message = self.env._(
+                    "%(clause)s (%(language)s) uses %(unknown)s, which is not a placeholder of the clause. "
+                    "Allowed placeholders: %(allowed)s.",
+                    clause=clause,
+                    language=language,
+                    unknown=", ".join(error.unknown),
+                    allowed=allowed,
+                )
+            raise ValidationError(message) from error
+
+    def _dunning_follow_country(self, old_countries):
+        """A company whose country is set or changed after its default policies were made
+        (created without a country, then completed): the defaults still on the old country's
+        regime, without a contractual rate, follow the new country."""
+        Policy = self.env["account.dunning.policy"].sudo()
+        for company in self.sudo():
+            old_country = old_countries.get(company)
+            if old_country == company.country_id:
+                continue
+            for kind in ("professional", "consumer"):
+                policy = company._dunning_default_policy(kind)
+                old_regime = Policy._default_regime_for_country(old_country.code, kind)
+                if policy and policy.penalty_regime == old_regime and not policy.contractual_rate:
+                    policy.penalty_regime = Policy._default_regime_for_country(company.country_id.code, kind)
 
     def _dunning_thresholds(self):
         self.ensure_one()

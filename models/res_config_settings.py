@@ -15,6 +15,7 @@ class ResConfigSettings(models.TransientModel):
     dunning_penalty_journal_id = fields.Many2one(related="company_id.dunning_penalty_journal_id", readonly=False)
     dunning_clause_professional = fields.Text(related="company_id.dunning_clause_professional", readonly=False)
     dunning_clause_consumer = fields.Text(related="company_id.dunning_clause_consumer", readonly=False)
+    dunning_clause_higher_costs = fields.Boolean(related="company_id.dunning_clause_higher_costs", readonly=False)
     dunning_commission_account_id = fields.Many2one(related="company_id.dunning_commission_account_id", readonly=False)
     dunning_write_off_account_id = fields.Many2one(related="company_id.dunning_write_off_account_id", readonly=False)
     dunning_risk_avg_days_late = fields.Integer(related="company_id.dunning_risk_avg_days_late", readonly=False)

@@ -257,6 +257,19 @@ class ResPartner(models.Model):
                     self.env._("Say why reminders to %(partner)s are blocked.", partner=partner.display_name)
                 )
 
+    @api.constrains("collection_commission_rate")
+    def _check_collection_commission_rate(self):
+        for partner in self:
+            if not 0 <= partner.collection_commission_rate <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "An agency's commission is a percentage of what it recovers, between 0 and 100 "
+                        "(%(agency)s: %(rate)s).",
+                        agency=partner.display_name,
+                        rate=partner.collection_commission_rate,
+                    )
+                )
+
     @api.constrains("dunning_policy_id")
     def _check_dunning_policy(self):
         self.dunning_policy_id._check_usable()

@@ -13,6 +13,7 @@ from . import (
     test_faults,
     test_handoff,
     test_install,
+    test_invoice_clause,
     test_law_rates,
     test_law_regimes,
     test_law_schedule,

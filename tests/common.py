@@ -23,6 +23,9 @@ class DunningCommon(AccountTestInvoicingCommon):
         cls.terms_30 = cls.env["account.payment.term"].create(
             {"name": "30 days", "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})]}
         )
+        # Automatic sending is off for every new company (letters wait for review); the scenarios
+        # of this suite are those of a company whose dunning manager has switched it on.
+        cls.company.dunning_auto_send = True
         cls.policy_pro = cls.company.dunning_policy_professional_id
         cls.policy_consumer = cls.company.dunning_policy_consumer_id
         cls.levels = cls.policy_pro._sorted_levels()

@@ -134,6 +134,129 @@ CASES = [
         "is a default policy",
         "est un scénario par défaut",
     ),
+    # Issue 13, item 2: a clause the invoices could not fill in.
+    (
+        "an unknown placeholder in the invoice clause",
+        "_clause_with_unknown_placeholder",
+        ValidationError,
+        "uses {taux}, which is not a placeholder of the clause. Allowed placeholders: {rate}, {indemnity}, "
+        "{due_date}, {discount}",
+        "utilise {taux}, qui n'est pas un paramètre de la clause. Paramètres possibles : {rate}, {indemnity}, "
+        "{due_date}, {discount}",
+    ),
+    (
+        "an unclosed brace in the invoice clause",
+        "_clause_with_unclosed_brace",
+        ValidationError,
+        "has a brace that opens or closes nothing",
+        "contient une accolade qui n'ouvre ou ne ferme rien",
+    ),
+    # Issue 13, item 12: what a manager could type and the addon accepted.
+    (
+        "a penalty invoice up to a future date",
+        "_penalty_invoice_up_to_2099",
+        UserError,
+        "Penalties can be invoiced up to today at the latest (04/15/2025)",
+        "Les pénalités ne peuvent être facturées que jusqu'à aujourd'hui (15/04/2025)",
+    ),
+    (
+        "a promise to pay beyond the policy's horizon, from the call wizard",
+        "_promise_for_2099_from_a_call",
+        UserError,
+        "A promise to pay may be at most 60 days ahead (until 04/21/2025)",
+        "Une promesse de paiement peut porter au plus sur 60 jours (jusqu'au 21/04/2025)",
+    ),
+    (
+        "a promise to pay beyond the horizon, written directly",
+        "_promise_for_2099_written_on_the_case",
+        ValidationError,
+        "A promise to pay may be at most 60 days ahead",
+        "Une promesse de paiement peut porter au plus sur 60 jours",
+    ),
+    (
+        "a negative grace after a promise",
+        "_negative_promise_grace",
+        ValidationError,
+        "The grace after a promise to pay is between 0 and 30 days",
+        "Le délai de grâce après une promesse de paiement est compris entre 0 et 30 jours",
+    ),
+    (
+        "a promise horizon of ten years",
+        "_promise_horizon_of_ten_years",
+        ValidationError,
+        "Promises to pay may be recorded from 1 to 365 days ahead",
+        "Les promesses de paiement peuvent porter de 1 à 365 jours",
+    ),
+    (
+        "a reference rate of -1 %",
+        "_rate_of_minus_one",
+        ValidationError,
+        "A reference rate of -1.0 % is not plausible",
+        "Un taux de référence de -1.0 % n'est pas plausible",
+    ),
+    (
+        "a reference rate of 500 %",
+        "_rate_of_five_hundred",
+        ValidationError,
+        "is between 0 % and 50 %",
+        "est compris entre 0 % et 50 %",
+    ),
+    (
+        "a French legal rate dated 17 March",
+        "_fr_legal_rate_on_17_march",
+        ValidationError,
+        "is published per half-year: it takes effect on 1 January or 1 July",
+        "est publié par semestre : il prend effet le 1er janvier ou le 1er juillet",
+    ),
+    (
+        "a Belgian late-payment rate dated 17 March",
+        "_be_rate_on_17_march",
+        ValidationError,
+        "is published per half-year",
+        "est publié par semestre",
+    ),
+    (
+        "an agency commission of 150 %",
+        "_agency_commission_150",
+        ValidationError,
+        "between 0 and 100",
+        "entre 0 et 100",
+    ),
+    (
+        "an agency commission of -10 %",
+        "_agency_commission_minus_10",
+        ValidationError,
+        "between 0 and 100",
+        "entre 0 et 100",
+    ),
+    (
+        "a hand-off commission of 150 %",
+        "_hand_off_commission_150",
+        ValidationError,
+        "between 0 and 100",
+        "entre 0 et 100",
+    ),
+    (
+        "a plan of 100,000 installments",
+        "_plan_of_100000_installments",
+        UserError,
+        "over 24 months, a dunning manager must allow it",
+        "au-delà de 24 mois, il doit être autorisé par un responsable des relances",
+    ),
+    (
+        "a plan of 100,000 installments a manager allows",
+        "_long_plan_of_100000_installments",
+        UserError,
+        "no plan may run over 120 months",
+        "aucun échéancier ne peut dépasser 120 mois",
+    ),
+    (
+        "a plan tolerance of 10,000 days",
+        "_plan_tolerance_of_10000_days",
+        ValidationError,
+        "The tolerance is at most 90 days",
+        "La tolérance est d'au plus 90 jours",
+    ),
 ]
 
 
@@ -382,3 +505,188 @@ class TestBadInput(DunningCommon):
             env["account.move"].search_count([]),
             env["account.dunning.penalty"].search_count([]),
         )
+
+    # ------------------------------------------------------------------
+    # Issue 13, items 2 and 12
+    # ------------------------------------------------------------------
+
+    def _company_clauses(self, env):
+        company = self.company.with_env(env)
+        return lambda: (
+            company.with_context(lang="en_US").dunning_clause_professional,
+            company.with_context(lang="fr_FR").dunning_clause_professional,
+        )
+
+    def _clause_with_unknown_placeholder(self, env):
+        # What Save does on the settings page: create the settings with the values typed.
+        return (
+            lambda: (
+                env["res.config.settings"]
+                .create({"dunning_clause_professional": "Pénalités au taux de {taux} ; indemnité de {indemnity}."})
+                .execute()
+            ),
+            self._company_clauses(env),
+        )
+
+    def _clause_with_unclosed_brace(self, env):
+        company = self.company.with_env(env)
+
+        def operation():
+            company.dunning_clause_professional = "Pénalités au taux de {rate ; indemnité de {indemnity}."
+
+        return operation, self._company_clauses(env)
+
+    def _penalty_invoice_up_to_2099(self, env):
+        invoice = self.invoice(self.professional, 1200.0, "2025-01-01")  # due 01-31, late
+        wizard = env["account.dunning.penalty.invoice"].create(
+            {"move_ids": [Command.set(invoice.ids)], "date": "2099-01-01"}
+        )
+
+        def operation():
+            with freeze_time("2025-04-15"):
+                wizard._create_penalty_invoices()
+
+        return operation, lambda: (
+            env["account.move"].search_count([]),
+            env["account.dunning.penalty"].search_count([]),
+        )
+
+    def _late_case(self, env):
+        self.invoice(self.professional, 1000.0, "2025-01-01")
+        self.dun("2025-02-07")
+        return self.case_of().with_env(env)
+
+    @staticmethod
+    def _promise_state(case):
+        return lambda: (case.promise_date, case.promise_pause_until, case.promise_state, case.stage_id)
+
+    def _promise_for_2099_from_a_call(self, env):
+        case = self._late_case(env)
+        wizard = (
+            env["account.dunning.call"]
+            .with_context(**case.action_record_promise()["context"])
+            .create({"promise_date": "2099-01-01", "promise_amount": 1000.0})
+        )
+
+        def operation():
+            # 2025-02-20 + 60 days = 2025-04-21
+            with freeze_time("2025-02-20"):
+                wizard.action_log()
+
+        return operation, self._promise_state(case)
+
+    def _promise_for_2099_written_on_the_case(self, env):
+        case = self._late_case(env)
+
+        def operation():
+            with freeze_time("2025-02-20"):
+                case.write({"promise_date": "2099-01-01", "promise_pause_until": "2099-01-03"})
+
+        return operation, self._promise_state(case)
+
+    def _negative_promise_grace(self, env):
+        policy = self.policy_pro.with_env(env)
+
+        def operation():
+            policy.promise_grace_days = -10
+
+        return operation, lambda: policy.promise_grace_days
+
+    def _promise_horizon_of_ten_years(self, env):
+        policy = self.policy_pro.with_env(env)
+
+        def operation():
+            policy.promise_horizon_days = 3650
+
+        return operation, lambda: policy.promise_horizon_days
+
+    def _rates(self, env):
+        Rate = env["account.dunning.rate"]
+        return lambda: sorted(Rate.search([]).mapped(lambda rate: (rate.rate_type, str(rate.date_from), rate.rate)))
+
+    def _rate_of_minus_one(self, env):
+        return (
+            lambda: env["account.dunning.rate"].create({"rate_type": "ecb_mro", "date_from": "2026-03-18", "rate": -1}),
+            self._rates(env),
+        )
+
+    def _rate_of_five_hundred(self, env):
+        return (
+            lambda: env["account.dunning.rate"].create(
+                {"rate_type": "fr_legal_other", "date_from": "2027-01-01", "rate": 500}
+            ),
+            self._rates(env),
+        )
+
+    def _fr_legal_rate_on_17_march(self, env):
+        return (
+            lambda: env["account.dunning.rate"].create(
+                {"rate_type": "fr_legal_other", "date_from": "2026-03-17", "rate": 2.5}
+            ),
+            self._rates(env),
+        )
+
+    def _be_rate_on_17_march(self, env):
+        return (
+            lambda: env["account.dunning.rate"].create(
+                {"rate_type": "be_late_payment", "date_from": "2026-03-17", "rate": 10.5}
+            ),
+            self._rates(env),
+        )
+
+    def _agency(self, env):
+        return env["res.partner"].create(
+            {"name": "Agence", "is_company": True, "is_collection_agency": True, "collection_commission_rate": 12}
+        )
+
+    def _agency_commission_150(self, env):
+        agency = self._agency(env)
+
+        def operation():
+            agency.collection_commission_rate = 150
+
+        return operation, lambda: agency.collection_commission_rate
+
+    def _agency_commission_minus_10(self, env):
+        agency = self._agency(env)
+
+        def operation():
+            agency.collection_commission_rate = -10
+
+        return operation, lambda: agency.collection_commission_rate
+
+    def _hand_off_commission_150(self, env):
+        handoff, _invoice, _line = self._confirmed_hand_off(env)
+
+        def operation():
+            handoff.commission_rate = 150
+
+        return operation, lambda: (handoff.commission_rate, handoff.state)
+
+    def _plan_of_100000_installments(self, env):
+        plan = self._proposed_plan(env)
+        plan.installment_count = 100000
+
+        def operation():
+            with freeze_time("2025-02-20"):
+                plan.action_compute_schedule()
+
+        return operation, lambda: (plan.installment_count, plan.line_ids.mapped("amount"))
+
+    def _long_plan_of_100000_installments(self, env):
+        plan = self._proposed_plan(env)
+        plan.write({"installment_count": 100000, "allow_long_plan": True})
+
+        def operation():
+            with freeze_time("2025-02-20"):
+                plan.action_compute_schedule()
+
+        return operation, lambda: (plan.installment_count, plan.line_ids.mapped("amount"))
+
+    def _plan_tolerance_of_10000_days(self, env):
+        plan = self._proposed_plan(env)
+
+        def operation():
+            plan.tolerance_days = 10000
+
+        return operation, lambda: plan.tolerance_days

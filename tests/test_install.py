@@ -49,11 +49,76 @@ class TestInstall(DunningCommon):
         self.assertEqual(regimes(self.company), ("fr_b2b", "fr_b2c"))
         belgian = self.env["res.company"].create({"name": "BE Co", "country_id": self.env.ref("base.be").id})
         german = self.env["res.company"].create({"name": "DE Co", "country_id": self.env.ref("base.de").id})
+        american = self.env["res.company"].create({"name": "US Co", "country_id": self.env.ref("base.us").id})
+        swiss = self.env["res.company"].create({"name": "CH Co", "country_id": self.env.ref("base.ch").id})
         self.assertEqual(regimes(belgian), ("be_b2b", "be_b2c"))
         self.assertEqual(regimes(german), ("eu_b2b", "none"))
+        # The Late Payment Directive binds EU creditors only: nothing is claimed by default elsewhere.
+        self.assertEqual(regimes(american), ("none", "none"))
+        self.assertEqual(regimes(swiss), ("none", "none"))
+        # A company created without a country, completed afterwards: its untouched defaults follow.
+        later = self.env["res.company"].create({"name": "Later Co"})
+        self.assertEqual(regimes(later), ("none", "none"))
+        later.country_id = self.env.ref("base.it")
+        self.assertEqual(regimes(later), ("eu_b2b", "none"))
+        later.country_id = self.env.ref("base.fr")
+        self.assertEqual(regimes(later), ("fr_b2b", "fr_b2c"))
+        # A regime chosen by hand stays as chosen.
+        later.dunning_policy_consumer_id.penalty_regime = "none"
+        later.country_id = self.env.ref("base.be")
+        self.assertEqual(regimes(later), ("be_b2b", "none"))
         levels = belgian.dunning_policy_professional_id._sorted_levels()
         self.assertEqual(levels.mapped("delay_days"), [-5, 7, 20, 45, 60])
         self.assertEqual(levels.filtered("is_formal_notice").channel, "letter")
+
+    def test_a_company_outside_the_eu_prints_no_eu_clause(self):
+        # Companies with the French chart (the only localisation installed here), then moved to their
+        # country: their untouched default policies follow it.
+        american = self.setup_other_company(name="Acme Inc")["company"]
+        german = self.setup_other_company(name="Muster GmbH")["company"]
+        american.country_id = self.env.ref("base.us")
+        german.country_id = self.env.ref("base.de")
+        self.assertEqual(american.dunning_policy_professional_id.penalty_regime, "none")
+        self.assertEqual(german.dunning_policy_professional_id.penalty_regime, "eu_b2b")
+        customer = self.env["res.partner"].create({"name": "Customer Corp", "is_company": True})
+        us_invoice = self.invoice(customer, 1000.0, "2025-03-01", company=american)
+        de_invoice = self.invoice(customer, 1000.0, "2025-03-01", company=german)
+        html = self.env["ir.actions.report"]._render_qweb_html("account.report_invoice", us_invoice.ids)[0].decode()
+        self.assertIn(us_invoice.name, html)
+        self.assertNotIn("2011/7/EU", html)
+        self.assertNotIn("recovery indemnity", html)
+        self.assertEqual(us_invoice._dunning_statutory_clause(), "")
+        # An EU member state keeps the directive: ECB 3.15 % on 1 January 2025 + 8 points = 11.15 %.
+        html = self.env["ir.actions.report"]._render_qweb_html("account.report_invoice", de_invoice.ids)[0].decode()
+        self.assertIn("2011/7/EU", html)
+        self.assertIn("11.15 %", html)
+
+    def test_nothing_is_sent_until_a_dunning_manager_switches_sending_on(self):
+        # At install (the companies the addon found) and for every new company: off.
+        self.assertFalse(self.env.ref("base.main_company").dunning_auto_send)
+        self.assertFalse(self.env["res.company"].create({"name": "New Co"}).dunning_auto_send)
+        self.assertFalse(self.setup_other_company(name="Other Co")["company"].dunning_auto_send)
+        # The scenarios of this suite switch it on (DunningCommon); a company that has not:
+        self.company.dunning_auto_send = False
+        self.invoice(self.professional, 1000.0, "2025-01-01")  # due 01-31
+        mails_before = self.env["mail.mail"].sudo().search_count([])
+        run = self.dun("2025-02-07")  # the first reminder (an automatic e-mail level) is due
+        letter = self.letters(self.professional)
+        self.assertEqual(letter.level_id, self.levels[1])
+        self.assertTrue(letter.auto_send, "the level would send by itself")
+        self.assertEqual(letter.state, "to_send", "it waits for review")
+        self.assertEqual((run.letters_created, run.letters_sent), (1, 0))
+        self.assertEqual(self.env["mail.mail"].sudo().search_count([]), mails_before, "no e-mail queued")
+        # The run's form says so plainly.
+        arch = self.env["account.dunning.run"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("Letters wait for review", arch)
+        # A dunning manager reviewed it and switches sending on: the next letters go out.
+        self.company.dunning_auto_send = True
+        self.invoice(self.consumer, 200.0, "2025-01-02")  # due 02-01
+        run = self.dun("2025-02-08")
+        self.assertEqual(self.letters(self.consumer).state, "sent")
+        self.assertEqual(run.letters_sent, 1)
+        self.assertEqual(letter.state, "to_send", "the reviewed letter is still the collector's to send")
 
     def test_default_policies_are_translated(self):
         self.assertIn("fr_FR", dict(self.env["res.lang"].get_installed()))

@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal as D
 
 from odoo.addons.account_dunning.law.schedule import (
+    PlanTooLong,
     ScheduleError,
     build_schedule,
     installment_dates,
@@ -62,3 +63,25 @@ class TestSchedule(unittest.TestCase):
     def test_span_counts_a_started_month(self):
         self.assertEqual(span_in_months(date(2025, 1, 15), date(2027, 1, 15)), 24)
         self.assertEqual(span_in_months(date(2025, 1, 15), date(2027, 1, 16)), 25)
+
+    def test_a_plan_too_long_is_refused_before_any_date_is_computed(self):
+        start = date(2025, 2, 20)
+        # 100,000 monthly installments would reach the year 10333: refused at once, with the
+        # span estimated as 99,999 months (one month between each of them).
+        with self.assertRaises(PlanTooLong) as caught:
+            installment_dates(date(2025, 3, 1), 100_000, "monthly", max_months=24, start=start)
+        self.assertEqual((caught.exception.months, caught.exception.limit), (99_999, 24))
+        with self.assertRaises(PlanTooLong):
+            build_schedule(1000, 10**9, date(2025, 3, 1), frequency="weekly", max_months=120, start=start)
+        # At the limit, exactly: 24 monthly installments from 2025-03-01 end on 2027-02-01, 23 months and
+        # 12 days after 2025-02-20 = 24 started months; a 25th (2027-03-01) makes 25.
+        self.assertEqual(len(installment_dates(date(2025, 3, 1), 24, "monthly", max_months=24, start=start)), 24)
+        with self.assertRaises(PlanTooLong) as caught:
+            installment_dates(date(2025, 3, 1), 25, "monthly", max_months=24, start=start)
+        self.assertEqual(caught.exception.months, 25)
+        # Explicit dates are judged the same way.
+        with self.assertRaises(PlanTooLong):
+            build_schedule(90, 0, None, dates=[date(2025, 3, 1), date(2030, 3, 1)], max_months=24, start=start)
+        # Without a limit, running past the calendar is still a clear refusal, not a raw ValueError.
+        with self.assertRaises(PlanTooLong):
+            installment_dates(date(9999, 6, 1), 12, "monthly")

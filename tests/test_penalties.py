@@ -242,6 +242,20 @@ class TestLatePenalties(DunningCommon):
         self.assertIn("recovery indemnity", text)
 
     def test_company_clause_text_is_used_and_translatable(self):
-        self.company.dunning_clause_professional = "Pénalités au taux de {rate}; indemnité de {indemnity}."
-        text = self.invoice(self.professional, 100.0, "2025-03-01")._dunning_statutory_clause()
-        self.assertTrue(text.startswith("Pénalités au taux de 13.15 %; indemnité de"), text)
+        # {rate} states the basis and the figure of the half-year (issue 16 item 6), in the
+        # invoice's language: 13,15 % in French.
+        self.company.dunning_clause_professional = "Penalties at {rate}; indemnity {indemnity}."
+        self.company.update_field_translations(
+            "dunning_clause_professional", {"fr_FR": "Pénalités au {rate} ; indemnité de {indemnity}."}
+        )
+        invoice = self.invoice(self.professional, 100.0, "2025-03-01")
+        text = invoice.with_context(lang="fr_FR")._dunning_statutory_clause()
+        self.assertTrue(
+            text.startswith(
+                "Pénalités au taux de refinancement de la BCE majoré de 10 points, soit 13,15 % pour le premier "
+                "semestre 2025 ; indemnité de 40,00\xa0€."
+            ),
+            text,
+        )
+        text = invoice.with_context(lang="en_US")._dunning_statutory_clause()
+        self.assertTrue(text.startswith("Penalties at the ECB main refinancing rate + 10 points, i.e. 13.15 %"), text)

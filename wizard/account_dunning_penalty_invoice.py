@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_date, formatLang
 
 from ..models.penalty_tools import PenaltyClaim
 
@@ -99,6 +99,16 @@ class AccountDunningPenaltyInvoice(models.TransientModel):
         overlap one already standing (see ``account.dunning.penalty``)."""
         if not self.move_ids:
             raise UserError(self.env._("Select the late invoices whose penalties you want to invoice."))
+        today = fields.Date.context_today(self)
+        if self.date > today:
+            # Interest accrues day by day: the days after today have not elapsed, nothing is owed for them.
+            raise UserError(
+                self.env._(
+                    "Penalties can be invoiced up to today at the latest (%(today)s): the days after it have not "
+                    "elapsed yet.",
+                    today=format_date(self.env, today),
+                )
+            )
         self._penalty_accounts()
         self.env["account.dunning.penalty"]._lock_receivables(self.move_ids)
         results = self.move_ids._compute_late_penalties(self.date)
