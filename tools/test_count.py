@@ -37,11 +37,11 @@ def pytest_collected(node_ids_file):
     """The test ids pytest collected (``path/test_x.py::Class::test_y`` lines)."""
     collected = set()
     with open(node_ids_file, encoding="utf-8") as lines:
-        for line in lines:
-            line = line.strip()
-            if "::" not in line:
+        for raw_line in lines:
+            node_id = raw_line.strip()
+            if "::" not in node_id:
                 continue
-            path, *rest = line.split("::")
+            path, *rest = node_id.split("::")
             file_name = path.rsplit("/", 1)[-1].removesuffix(".py")
             collected.add("::".join([file_name, *rest]))
     return collected
