@@ -37,7 +37,7 @@ class AccountDunningHandoffLine(models.Model):
         help="What the agency reports it recovered on this line. It pays the principal first, then the interest, "
         "then the indemnity.",
     )
-    recovered = fields.Monetary(readonly=True, string="Recovered")
+    recovered = fields.Monetary(readonly=True)
     recovered_principal = fields.Monetary(
         string="Principal recovered", readonly=True, help="Recovered and paid against the receivable."
     )

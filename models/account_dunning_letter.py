@@ -40,10 +40,8 @@ class AccountDunningLetter(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True, tracking=True)
-    run_id = fields.Many2one("account.dunning.run", string="Run", index="btree_not_null", readonly=True)
-    level_id = fields.Many2one(
-        "account.dunning.level", string="Level", required=True, index=True, tracking=True, check_company=True
-    )
+    run_id = fields.Many2one("account.dunning.run", index="btree_not_null", readonly=True)
+    level_id = fields.Many2one("account.dunning.level", required=True, index=True, tracking=True, check_company=True)
     policy_id = fields.Many2one(related="level_id.policy_id", store=True)
     # The level's channel by default; changing it on a letter must not change the level.
     channel = fields.Selection(
