@@ -377,7 +377,12 @@ class AccountDunningLetter(models.Model):
         today = self.env.context.get("dunning_send_date") or fields.Date.context_today(self)
         for letter in self:
             for line in letter.line_ids:
-                vals = {"dunning_level_id": line.level_id.id, "dunning_last_date": today}
+                vals = {"dunning_last_date": today}
+                # An older letter sent after a newer one (a collector sending what waited)
+                # never takes a line back to a lower level.
+                reached = line.move_line_id.dunning_level_id
+                if not reached or reached.delay_days <= line.level_id.delay_days:
+                    vals["dunning_level_id"] = line.level_id.id
                 if line.level_id.is_formal_notice and not line.move_line_id.dunning_formal_notice_date:
                     vals["dunning_formal_notice_date"] = today
                 line.move_line_id.write(vals)

@@ -27,6 +27,14 @@ ROLES = {
     "public": "Public",
 }
 
+# What a guarded button says when a role may not press it (AccessError aside).
+RIGHTS_REASONS = ("dunning manager", "collector", "not allowed", "access rights")
+# Rows refused to every role by the record's state, and what that refusal says.
+STATE_REASONS = {
+    "(sent letter)": "a sent letter is part of the customer's history",
+    "(sent hand-off)": "handed to the agency",
+}
+
 # fmt: off
 # Flags, in ROLES' order: invoicing user, collector, dunning manager, accounting manager, portal, public.
 MATRIX = [
@@ -484,7 +492,8 @@ class TestAccessMatrix(DunningCommon):
         return lambda env: env["account.dunning.call"].create(vals).action_log(), lambda: self.case.sudo().next_action
 
     def _case_tags(self, action, crud):
-        vals = {"create": {"name": "Matrix tag"}, "change": {"color": 4}}
+        # A new tag draws a colour at random: change it to another one, whatever it drew.
+        vals = {"create": {"name": "Matrix tag"}, "change": {"color": self.case_tag.color % 11 + 1}}
         return self._crud(self.case_tag, crud, vals.get(crud))
 
     def _forecast(self, action, crud):
@@ -530,8 +539,16 @@ class TestAccessMatrix(DunningCommon):
                 else:
                     self.assertNotEqual(after, before, "the action changed nothing")
             return
-        with self.assertRaises(UserError):  # AccessError is a UserError
+        with self.assertRaises(UserError) as refusal:  # AccessError is a UserError
             do(env)
+        # A refusal for another reason (a wrong state, missing data) would hide a missing rule.
+        if not isinstance(refusal.exception, AccessError):
+            message = str(refusal.exception).lower()
+            reasons = [reason for state, reason in STATE_REASONS.items() if state in action] or RIGHTS_REASONS
+            self.assertTrue(
+                any(words in message for words in reasons),
+                f"{role} {action} on {what}: refused, but not for its rights: {refusal.exception}",
+            )
         if probe:
             self.assertEqual(probe(), before, "a refused action left a change behind")
 
