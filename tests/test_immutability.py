@@ -395,3 +395,24 @@ class TestConfirmedHandoffLines(RolesMixin, HandoffCommon):
         with self.assertRefused(UserError, HANDOFF_REFUSED):
             line.sudo().write({"written_off": 0.0})
         self.assertEqual(line.written_off, 800.0)
+
+
+@tagged("post_install", "-at_install")
+class TestRefusalsInFrench(PlanCommon):
+    """Each refusal reads in the user's language."""
+
+    def test_refusals_are_translated(self):
+        self.dun("2025-02-07")
+        letter = self.letters(self.professional).with_context(lang="fr_FR")
+        self.assertEqual(letter.state, "sent")
+        with self.assertRefused(UserError, "L'état d'une lettre ne change que par ses actions"):
+            letter.write({"state": "draft"})
+        with self.assertRefused(UserError, "elle atteste ce que le client a reçu"):
+            letter.write({"date": "2025-02-01"})
+        with self.assertRefused(UserError, "ses lignes attestent ce que le client a reçu"):
+            letter.line_ids[:1].write({"amount_due": 1.0})
+        plan = self._active_plan().with_context(lang="fr_FR")
+        with self.assertRefused(UserError, "Modifiez leurs dates ou montants avec Rééchelonner"):
+            plan.line_ids[0].write({"amount": 1.0})
+        with freeze_time("2025-03-10"), self.assertRefused(UserError, "Rien à rééchelonner"):
+            plan._amend_installments({plan.line_ids[0]: {"amount": 300.0}})
