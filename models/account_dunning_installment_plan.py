@@ -15,7 +15,30 @@ from ..law.schedule import (
     build_schedule,
     span_in_months,
 )
-from .record_lock import internal
+from .record_lock import internal, is_internal
+
+# What the customer agreed to when the plan was confirmed: the debts covered and the terms of
+# the schedule. After confirmation they change through no plain write (the installments
+# themselves change only through Reschedule); the collector, the reminder days and the notes
+# stay open.
+AGREED_FIELDS = frozenset(
+    {
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "move_line_ids",
+        "down_payment_amount",
+        "down_payment_date",
+        "installment_count",
+        "frequency",
+        "first_date",
+        "penalty_mode",
+        "tolerance_days",
+        "allow_long_plan",
+        "penalty_invoice_id",
+        "date_confirmed",
+    }
+)
 
 # An installment unpaid this many days after its date breaks the plan; a reminder goes this
 # many days before it: beyond these, the figures are typos.
@@ -172,6 +195,21 @@ class AccountDunningInstallmentPlan(models.Model):
     def _check_long_plan_right(self):
         if any(self.mapped("allow_long_plan")) and not self.env.user.has_group("account_dunning.group_dunning_manager"):
             raise ValidationError(self.env._("Only a dunning manager can allow a plan longer than 24 months."))
+
+    def write(self, vals):
+        agreed = AGREED_FIELDS.intersection(vals)
+        if agreed and not is_internal(self):
+            confirmed = self.filtered(lambda plan: plan.state != "draft")
+            if confirmed:
+                raise UserError(
+                    self.env._(
+                        "%(plan)s is confirmed: what the customer agreed to (%(fields)s) can no longer change. "
+                        "Reschedule its installments, or cancel it and propose a new plan.",
+                        plan=confirmed[0].name,
+                        fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in agreed)),
+                    )
+                )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_draft(self):

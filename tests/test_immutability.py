@@ -271,6 +271,32 @@ class TestConfirmedPlanInstallments(PlanCommon):
             plan.with_user(self.collector).write({"line_ids": [Command.update(line.id, {"amount": 1.0})]})
         self.assertEqual(self.schedule(plan), self.AGREED)
 
+    def test_the_terms_of_a_confirmed_plan_cannot_change(self):
+        plan = self._active_plan()
+        covered = plan.move_line_ids
+        other = self.invoice(self.professional, 50.0, "2025-01-02").line_ids.filtered(
+            lambda aml: aml.account_type == "asset_receivable"
+        )
+        changes = [
+            {"move_line_ids": [Command.link(other.id)]},
+            {"move_line_ids": [Command.unlink(covered[0].id)]},
+            {"tolerance_days": 60},
+            {"penalty_mode": "run"},
+            {"installment_count": 12},
+            {"partner_id": self.consumer.id},
+        ]
+        for role, as_role in self.roles(plan).items():
+            for vals in changes:
+                with self.subTest(role=role, vals=vals), self.assertRefused(UserError, "what the customer agreed to"):
+                    as_role.write(vals)
+        self.assertEqual(plan.move_line_ids, covered)
+        self.assertEqual((plan.tolerance_days, plan.penalty_mode, plan.partner_id), (7, "waive", self.professional))
+        # The follow-up stays the collector's: who, when to remind, notes.
+        plan.with_user(self.collector).write(
+            {"user_id": self.collector.id, "reminder_days": 5, "note": "<p>Calls on Mondays</p>"}
+        )
+        self.assertEqual((plan.user_id, plan.reminder_days), (self.collector, 5))
+
     def test_reschedule_changes_dates_and_amounts_and_logs_them(self):
         plan = self._active_plan()
         messages = plan.message_ids
