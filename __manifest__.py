@@ -35,6 +35,7 @@
         "views/account_dunning_forecast_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/account_dunning_penalty_invoice_views.xml",
+        "wizard/account_dunning_installment_reschedule_views.xml",
         "views/portal_templates.xml",
         "views/account_dunning_menus.xml",
     ],

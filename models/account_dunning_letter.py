@@ -5,8 +5,17 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from .account_dunning_level import CHANNELS
+from .record_lock import internal, is_internal
 
 SENDABLE_STATES = ("draft", "to_send", "failed")
+
+# What may still change on a sent letter, which is otherwise a record of what the customer
+# received (like a posted entry): the chatter and activities (their fields come from the mail
+# mixins, added in ``_fields_writable_when_sent``), the collector who follows it up (internal,
+# never printed), whether a printed letter was printed, and the customer's portal key (a
+# ``portal.mixin`` token, renewed without changing what was sent). An addon recording more
+# facts after sending (a posting date, a penalty invoice) adds its fields here.
+WRITABLE_WHEN_SENT = frozenset({"user_id", "is_printed", "access_token"})
 
 
 class AccountDunningLetter(models.Model):
@@ -177,6 +186,64 @@ class AccountDunningLetter(models.Model):
             raise UserError(self.env._("A sent letter is part of the customer's history and cannot be deleted."))
 
     # ------------------------------------------------------------------
+    # What was sent stays as sent
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _fields_writable_when_sent(self):
+        mail_fields = set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
+        return (mail_fields - set(self.env["base"]._fields)) | WRITABLE_WHEN_SENT
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The daily run and a collector make letters to review or to send; any other state
+        # is reached by the letter's own actions.
+        if not is_internal(self) and any(vals.get("state", "draft") not in ("draft", "to_send") for vals in vals_list):
+            raise UserError(
+                self.env._("A letter is created as a draft or ready to send: its other states come from its actions.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_internal(self):
+            self._check_write_allowed(vals)
+        return super().write(vals)
+
+    def _check_write_allowed(self, vals):
+        if "state" in vals:
+            raise UserError(
+                self.env._(
+                    "The state of a letter changes only through its actions (Ready to send, Send, Cancel, Reset to "
+                    "draft), never by editing it."
+                )
+            )
+        frozen = set(vals) - self._fields_writable_when_sent()
+        sent = self.filtered(lambda letter: letter.state == "sent")
+        if frozen and sent:
+            raise UserError(
+                self.env._(
+                    "Letter %(letter)s was sent: it records what the customer received, so %(fields)s can no "
+                    "longer change.",
+                    letter=sent[0].display_name,
+                    fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in frozen)),
+                )
+            )
+
+    def _check_lines_editable(self):
+        sent = self.filtered(lambda letter: letter.state == "sent")
+        if sent:
+            raise UserError(
+                self.env._(
+                    "Letter %(letter)s was sent: its lines record what the customer received and can no longer change.",
+                    letter=sent[0].display_name,
+                )
+            )
+
+    def _dunning_mark_sent(self):
+        """The letters went out: record it (the only way a letter becomes sent)."""
+        internal(self).write({"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False})
+
+    # ------------------------------------------------------------------
     # Amounts
     # ------------------------------------------------------------------
 
@@ -273,7 +340,7 @@ class AccountDunningLetter(models.Model):
         self._refresh_penalties(self.env.context.get("dunning_send_date") or fields.Date.context_today(self))
         empty = self.filtered(lambda letter: not letter.line_ids)
         if empty:
-            empty.write({"state": "cancelled"})
+            internal(empty).write({"state": "cancelled"})
             empty._message_log_batch(
                 bodies=dict.fromkeys(empty.ids, self.env._("Cancelled before sending: nothing is due any more."))
             )
@@ -286,15 +353,15 @@ class AccountDunningLetter(models.Model):
     def action_confirm(self):
         """A reviewed draft is ready to go."""
         drafts = self.filtered(lambda letter: letter.state == "draft")
-        drafts.write({"state": "to_send"})
+        internal(drafts).write({"state": "to_send"})
 
     def action_cancel(self):
         if any(letter.state == "sent" for letter in self):
             raise UserError(self.env._("A sent letter cannot be cancelled."))
-        self.write({"state": "cancelled"})
+        internal(self).write({"state": "cancelled"})
 
     def action_reset_to_draft(self):
-        self.filtered(lambda letter: letter.state in ("cancelled", "failed")).write(
+        internal(self.filtered(lambda letter: letter.state in ("cancelled", "failed"))).write(
             {"state": "draft", "failure_reason": False}
         )
 
@@ -322,7 +389,7 @@ class AccountDunningLetter(models.Model):
         Channel = self.env["account.dunning.channel"]
         for channel, group in letters.grouped("channel").items():
             sent |= Channel._of(channel)._send(group)
-        sent.write({"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False})
+        sent._dunning_mark_sent()
         sent._after_send()
         return True
 
@@ -451,6 +518,6 @@ class AccountDunningLetter(models.Model):
             )
 
     def _mark_failed(self, reason):
-        self.write({"state": "failed", "failure_reason": reason})
+        internal(self).write({"state": "failed", "failure_reason": reason})
         for letter in self:
             letter._message_log(body=self.env._("Sending failed: %(reason)s", reason=reason))

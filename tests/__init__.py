@@ -12,6 +12,7 @@ from . import (
     test_engine_decision,
     test_faults,
     test_handoff,
+    test_immutability,
     test_install,
     test_invoice_clause,
     test_law_rates,

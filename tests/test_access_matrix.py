@@ -66,12 +66,14 @@ MATRIX = [
     ("Letters",                             "read",                          "Y Y Y Y - -"),
     ("Letters",                             "create",                        "- Y Y Y - -"),
     ("Letters",                             "change",                        "- Y Y Y - -"),
+    ("Letters",                             "change (sent)",                 "- - - - - -"),
     ("Letters",                             "delete (unsent)",               "- - Y Y - -"),
     ("Letters",                             "Send",                          "- Y Y Y - -"),
     ("Letters",                             "Send (level invoicing penalties)", "- - Y Y - -"),
     ("Letter lines",                        "read",                          "Y Y Y Y - -"),
     ("Letter lines",                        "create",                        "- Y Y Y - -"),
     ("Letter lines",                        "change",                        "- Y Y Y - -"),
+    ("Letter lines",                        "change (sent letter)",          "- - - - - -"),
     ("Letter lines",                        "delete (unsent letter)",        "- Y Y Y - -"),
     ("Letter lines",                        "delete (sent letter)",          "- - - - - -"),
     ("Invoiced penalty periods",            "read",                          "Y Y Y Y - -"),
@@ -89,6 +91,8 @@ MATRIX = [
     ("Installments",                        "read (portal: own, confirmed)", "Y Y Y Y Y -"),
     ("Installments",                        "create",                        "- Y Y Y - -"),
     ("Installments",                        "change",                        "- Y Y Y - -"),
+    ("Installments",                        "change (confirmed plan)",       "- - - - - -"),
+    ("Installments",                        "Reschedule (confirmed plan)",   "- Y Y Y - -"),
     ("Installments",                        "delete",                        "- Y Y Y - -"),
     ("Hand-offs",                           "read",                          "- Y Y Y - -"),
     ("Hand-offs",                           "create",                        "- Y Y Y - -"),
@@ -102,6 +106,7 @@ MATRIX = [
     ("Hand-off lines",                      "create (draft hand-off)",       "- Y Y Y - -"),
     ("Hand-off lines",                      "create (sent hand-off)",        "- - - - - -"),
     ("Hand-off lines",                      "change",                        "- Y Y Y - -"),
+    ("Hand-off lines",                      "change (sent hand-off)",        "- - - - - -"),
     ("Hand-off lines",                      "delete (draft hand-off)",       "- Y Y Y - -"),
     ("Hand-off lines",                      "delete (sent hand-off)",        "- - - - - -"),
     ("Collection cases",                    "read",                          "Y Y Y Y - -"),
@@ -365,6 +370,8 @@ class TestAccessMatrix(DunningCommon):
             # 1,000 due 2025-01-31, sent on 2025-02-10: its interest and indemnity are invoiced
             # (one penalty period) only by a level that invoices penalties.
             return send, sent_and_invoiced, ("sent", int(invoicing))
+        if action == "change (sent)":
+            self.letter.sudo()._dunning_mark_sent()
         vals = {
             "create": {"partner_id": self.professional.id, "level_id": self.first_level.id, "date": "2025-03-05"},
             "change": {"date": "2025-02-08"},
@@ -373,8 +380,8 @@ class TestAccessMatrix(DunningCommon):
 
     def _letter_lines(self, action, crud):
         line = self.letter.line_ids[:1]
-        if action == "delete (sent letter)":
-            self.letter.sudo().state = "sent"
+        if action.endswith("(sent letter)"):
+            self.letter.sudo()._dunning_mark_sent()
         vals = {
             "create": {
                 "letter_id": self.letter.id,
@@ -429,7 +436,15 @@ class TestAccessMatrix(DunningCommon):
         return self._crud(plan, crud, vals.get(crud))
 
     def _installments(self, action, crud):
-        plan = self.plan_active if crud == "read" else self.plan_draft
+        if crud == "Reschedule":
+            # The last of the 3 x 300.00 installments (03-01, 04-01, 05-01) moves a fortnight.
+            def reschedule(env):
+                plan = self.plan_active.with_env(env)
+                with freeze_time("2025-03-10"):
+                    plan._amend_installments({plan.line_ids[-1]: {"date_due": "2025-05-15"}})
+
+            return reschedule, lambda: str(self.plan_active.sudo().line_ids[-1].date_due), "2025-05-15"
+        plan = self.plan_active if crud == "read" or action.endswith("(confirmed plan)") else self.plan_draft
         vals = {"create": {"plan_id": plan.id, "date_due": "2025-09-01", "amount": 10.0}, "change": {"amount": 150.0}}
         return self._crud(plan.line_ids[:1], crud, vals.get(crud))
 
@@ -459,11 +474,11 @@ class TestAccessMatrix(DunningCommon):
         return self._crud(self.handoff_sent if crud == "read" else self.handoff_draft, crud, vals.get(crud))
 
     def _handoff_lines(self, action, crud):
-        sent = action in ("read", "create (sent hand-off)", "delete (sent hand-off)")
+        sent = action in ("read", "create (sent hand-off)", "change (sent hand-off)", "delete (sent hand-off)")
         handoff = self.handoff_sent if sent else self.handoff_draft
         vals = {
             "create": {"handoff_id": handoff.id, "move_line_id": self.handed_lines[2].id},
-            "change": {"to_record": 50.0},
+            "change": {"principal": 1.0} if action == "change (sent hand-off)" else {"to_record": 50.0},
         }
         return self._crud(handoff.line_ids, crud, vals.get(crud))
 
@@ -582,7 +597,7 @@ class TestAccessMatrix(DunningCommon):
                 {"handoff_id": self.handoff_sent.id, "move_line_id": self.handed_lines[2].id}
             )
         self.assertEqual(len(self.handoff_sent.line_ids), 1)
-        self.letter.state = "sent"
+        self.letter._dunning_mark_sent()
         with self.assertRefused(UserError, "its lines cannot be removed"):
             self.letter.line_ids.unlink()
         self.assertEqual(len(self.letter.line_ids), 1)
