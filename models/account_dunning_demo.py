@@ -273,7 +273,7 @@ class AccountDunningDemo(models.AbstractModel):
             Run._get_or_create(company, day).write({"send_letters": False})
             Run._get_or_create(company, day).action_run()
             waiting = Letter.search([("company_id", "=", company.id), ("state", "=", "to_send")])
-            waiting.write({"state": "sent", "sent_date": fields.Datetime.now()})
+            waiting._dunning_mark_sent()
             waiting.with_context(dunning_send_date=day)._after_send()
             day += timedelta(days=7)
         # Today's run leaves its letters for the collectors to review and send.
