@@ -381,7 +381,7 @@ class AccountDunningCase(models.Model):
                     amount=case.promise_amount,
                     date=case.promise_date,
                 ),
-                user_id=(case.user_id or self.env.ref("base.user_admin")).id,
+                user_id=(case.user_id or case.company_id._dunning_fallback_user()).id,
             )
 
     # ------------------------------------------------------------------

@@ -162,8 +162,12 @@ class AccountMove(models.Model):
             claimable = [penalty.claimable_from for penalty in penalties if penalty.claimable_from]
             if not claimable or min(claimable) > on_date or not self.amount_residual:
                 return 0.0
-            balance = to_decimal(self.amount_residual, self.currency_id)
-            return self.currency_id.round(float(regimes.be_consumer_damages(balance)))
+            # The brackets are euro amounts (Book XIX): the balance is converted to euros, and
+            # the damages back to the invoice currency, at the day they are computed for.
+            company = self.company_id
+            balance_eur = self.currency_id._convert(self.amount_residual, eur, company, on_date, round=False)
+            damages_eur = float(regimes.be_consumer_damages(to_decimal(balance_eur, eur)))
+            return eur._convert(damages_eur, self.currency_id, company, on_date)
         amount = float(regimes.fixed_indemnity(regime))
         if not amount:
             return 0.0

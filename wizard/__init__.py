@@ -1,1 +1,1 @@
-from . import account_dunning_call, account_dunning_penalty_invoice
+from . import account_dunning_call, account_dunning_letter_post, account_dunning_penalty_invoice
