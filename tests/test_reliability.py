@@ -174,3 +174,25 @@ class TestReliability(DunningCommon):
             self.assertFalse(letter.posted_date, "a refusal changes nothing")
             letter._mark_posted(date(2025, 9, 18))
         self.assertEqual(str(self._terms_line(invoice).dunning_formal_notice_date), "2025-09-18")
+
+    def _refresh_queries(self, invoices):
+        lines = invoices.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        with freeze_time("2025-02-21"):
+            lines._dunning_refresh_cases()
+            self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_board_refresh_after_a_reconciliation_does_not_grow_with_customers(self):
+        customers = self.env["res.partner"].create([{"name": f"Client {n}", "is_company": True} for n in range(10)])
+        invoices = self.env["account.move"]
+        for customer in customers:
+            invoices |= self.invoice(customer, 100.0, "2025-01-01")  # due 01-31
+        self.dun(date(2025, 2, 20), send=False)
+        self.assertEqual(len(self.env["account.dunning.case"].search([("partner_id", "in", customers.ids)])), 10)
+        small = self._refresh_queries(invoices[:2])
+        large = self._refresh_queries(invoices)
+        # Five times the customers, one set of queries: the same count, give or take a few.
+        self.assertLess(large, small + 5, f"{small} queries for 2 customers, {large} for 10")
