@@ -243,13 +243,14 @@ class AccountMove(models.Model):
         )
         if len(invoices.commercial_partner_id) != 1 or len(invoices.currency_id) != 1 or len(invoices.company_id) != 1:
             raise UserError(self.env._("Select posted invoices of one customer, in one currency, to propose a plan."))
-        lines = invoices.line_ids.filtered(
-            lambda line: (
-                line.account_type == "asset_receivable"
-                and not line.reconciled
-                and line.amount_residual_currency > 0
-                and not line.dunning_plan_id
-            )
+        # What these invoices still owe, by the one definition of a debt (an invoice in payment
+        # or blocked owes nothing to plan).
+        lines = self.env["account.move.line"].search(
+            [
+                *self.env["account.dunning.receivable"]._owed_domain(invoices.company_id),
+                ("move_id", "in", invoices.ids),
+                ("dunning_plan_id", "=", False),
+            ]
         )
         if not lines:
             raise UserError(self.env._("These invoices have nothing left to pay outside a plan."))

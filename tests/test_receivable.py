@@ -1,6 +1,7 @@
 from datetime import date
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 
@@ -89,6 +90,16 @@ class TestOpenReceivable(DunningCommon):
         plan = self.env["account.dunning.installment.plan"].browse(plan_action["res_id"])
         self.assertEqual(plan.move_line_ids, owed_lines, "the plan's lines")
         self.assertEqual(plan.amount_covered, 1450.0)
+        plan.unlink()
+        with freeze_time(on):
+            # Proposed from the invoices list: the invoice in payment and the blocked one owe nothing.
+            with self.assertRefused(UserError, "nothing left to pay"):
+                (paying | blocked).action_propose_installment_plan()
+            plan_action = (normal | paying | blocked).action_propose_installment_plan()
+        plan = self.env["account.dunning.installment.plan"].browse(plan_action["res_id"])
+        self.assertEqual(
+            plan.move_line_ids, normal.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        )
         plan.unlink()
 
         with freeze_time(on):
