@@ -44,6 +44,20 @@ class AccountMoveLine(models.Model):
         """The ORM form of the open receivable lines customers owe (``account.dunning.receivable``)."""
         return self.env["account.dunning.receivable"]._owed_domain(company)
 
+    def _dunning_document_label(self):
+        """How the customer knows the document of this line: the invoice number, or for a
+        journal entry (an opening balance migrated from another system) its reference."""
+        self.ensure_one()
+        move = self.move_id
+        if move.move_type == "entry":
+            return move.ref or self.name or move.name
+        return move.name
+
+    def _dunning_document_date(self):
+        """The invoice date, or a journal entry's accounting date."""
+        self.ensure_one()
+        return self.move_id.invoice_date or self.move_id.date
+
     def _dunning_still_due(self):
         """The lines of ``self`` that can still be reminded right now (``account.dunning.receivable``)."""
         return self.env["account.dunning.receivable"]._still_due(self)

@@ -106,6 +106,11 @@ class TestOpenReceivable(DunningCommon):
             handoff_action = case.action_propose_handoff()
         handoff = self.env["account.dunning.handoff"].browse(handoff_action["res_id"])
         self.assertEqual(handoff.line_ids.move_line_id, owed_lines, "the hand-off's lines")
+        # The agency knows the opening balance by its reference and the entry's date.
+        self.assertEqual(
+            sorted((row["invoice_number"], row["invoice_date"]) for row in handoff._export_rows()),
+            sorted([(normal.name, "2025-01-01"), ("OLD-2024-0042", "2025-01-01")]),
+        )
 
         # The forecast expects the same lines, and the case's invoice list shows their documents.
         forecast = self.env["account.dunning.forecast"].search([("partner_id", "=", self.professional.id)])
@@ -124,3 +129,9 @@ class TestOpenReceivable(DunningCommon):
         )
         self.assertIn("OLD-2024-0042", html)
         self.assertIn("450.00", html)
+        statement = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account_dunning.report_dunning_statement", self.professional.ids)[0]
+            .decode()
+        )
+        self.assertIn("OLD-2024-0042", statement)
