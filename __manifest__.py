@@ -23,6 +23,7 @@
         "data/account_dunning_case_data.xml",
         "views/account_dunning_policy_views.xml",
         "views/account_dunning_run_views.xml",
+        "wizard/account_dunning_letter_post_views.xml",
         "views/account_dunning_letter_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

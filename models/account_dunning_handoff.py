@@ -326,8 +326,8 @@ class AccountDunningHandoff(models.Model):
             rows.append(
                 {
                     **identity,
-                    "invoice_number": line.move_id.name,
-                    "invoice_date": str(line.move_id.invoice_date or ""),
+                    "invoice_number": line.move_line_id._dunning_document_label(),
+                    "invoice_date": str(line.move_line_id._dunning_document_date() or ""),
                     "due_date": str(line.date_maturity or ""),
                     "currency": line.currency_id.name,
                     "principal": line.principal,

@@ -420,7 +420,7 @@ class AccountDunningInstallmentPlan(models.Model):
             "mail.mail_activity_data_todo",
             summary=self.env._("Installment plan broken: call %(partner)s", partner=self.partner_id.name),
             note=body,
-            user_id=(self.user_id or self.env.ref("base.user_admin")).id,
+            user_id=(self.user_id or self.company_id._dunning_fallback_user()).id,
         )
 
     def _complete(self):

@@ -102,6 +102,14 @@ class AccountDunningLetter(models.Model):
     penalty_error = fields.Char(readonly=True, copy=False, help="Why penalties could not be computed.")
     sent_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     is_printed = fields.Boolean(string="Printed", readonly=True, copy=False)
+    posted_date = fields.Date(
+        string="Posted on",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="A printed letter is only queued for printing when it is sent: it reaches the customer, "
+        "starts the formal notice and the Belgian consumer's 14 days once someone marks it posted.",
+    )
     failure_reason = fields.Text(readonly=True, copy=False)
     mail_message_id = fields.Many2one("mail.message", readonly=True, copy=False, index="btree_not_null")
     pdf_attachment_id = fields.Many2one("ir.attachment", string="Letter PDF", readonly=True, copy=False)
@@ -424,6 +432,25 @@ class AccountDunningLetter(models.Model):
         letters.write({"is_printed": True})
         return self.env.ref("account_dunning.action_report_dunning_letter").report_action(letters)
 
+    def _mark_posted(self, posted_date):
+        """Printed letters put in the post on ``posted_date``: from that day they count as a
+        reminder the customer received (the Belgian consumer's 14 days start after it) and a
+        formal notice puts the customer on notice."""
+        if any(letter.channel != "letter" or letter.state != "sent" or letter.posted_date for letter in self):
+            raise UserError(self.env._("Only sent printed letters not yet marked posted can be marked posted."))
+        if posted_date > fields.Date.context_today(self) or any(
+            letter.sent_date and posted_date < fields.Datetime.context_timestamp(self, letter.sent_date).date()
+            for letter in self
+        ):
+            raise UserError(self.env._("A letter is posted on a day between its sending (printing queue) and today."))
+        # The posting day is part of what was sent: set once, by this action only.
+        internal(self).write({"posted_date": posted_date})
+        for line in self.line_ids:
+            if line.level_id.is_formal_notice and not line.move_line_id.dunning_formal_notice_date:
+                line.move_line_id.dunning_formal_notice_date = posted_date
+        for letter in self:
+            letter._message_log(body=self.env._("Letter posted on %(date)s.", date=posted_date))
+
     # ------------------------------------------------------------------
     # After sending: what the lines, invoices, customer and case record
     # ------------------------------------------------------------------
@@ -434,7 +461,7 @@ class AccountDunningLetter(models.Model):
             return self.user_id
         if not self.env.user._is_superuser():
             return self.env.user
-        return self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+        return self.company_id._dunning_fallback_user()
 
     def _after_send(self):
         """Record on the lines, the invoices and the customer what was sent."""
@@ -450,7 +477,9 @@ class AccountDunningLetter(models.Model):
                 reached = line.move_line_id.dunning_level_id
                 if not reached or reached.delay_days <= line.level_id.delay_days:
                     vals["dunning_level_id"] = line.level_id.id
-                if line.level_id.is_formal_notice and not line.move_line_id.dunning_formal_notice_date:
+                # A printed letter puts on notice once posted (_mark_posted), not when queued.
+                formal = line.level_id.is_formal_notice and letter.channel != "letter"
+                if formal and not line.move_line_id.dunning_formal_notice_date:
                     vals["dunning_formal_notice_date"] = today
                 line.move_line_id.write(vals)
             if letter.level_id.propose_handoff:

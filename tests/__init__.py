@@ -25,6 +25,8 @@ from . import (
     test_plan,
     test_policy,
     test_properties,
+    test_receivable,
+    test_reliability,
     test_run,
     test_run_robustness,
     test_run_scale,
