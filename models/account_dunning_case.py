@@ -225,6 +225,7 @@ class AccountDunningCase(models.Model):
         new_partners = self.env["res.partner"].browse(sorted(late - set(existing.partner_id.ids)))
         if not new_partners:
             return self.browse()
+        to_remind = self._stages()["to_remind"]
         # Thousands of cases may open in one run: no "assigned to you" e-mail per case (the
         # board is where collectors look), and followers added per collector, not per case.
         created = self.with_context(tracking_disable=True).create(
@@ -232,7 +233,7 @@ class AccountDunningCase(models.Model):
                 {
                     "partner_id": partner.id,
                     "company_id": company.id,
-                    "stage_id": self._stages()["to_remind"].id,
+                    "stage_id": to_remind.id,
                     "user_id": (partner.dunning_responsible_id or partner.user_id).id,
                 }
                 for partner in new_partners
