@@ -1,16 +1,33 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2.errors
+import psycopg2.extensions
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL, float_compare, float_round, split_every
 from odoo.tools.misc import format_date
 
 from .account_dunning_policy import PROMISE_HORIZON_DEFAULT
 from .res_partner import DUNNING_RISKS, PAYMENT_TRENDS
+
+_logger = logging.getLogger(__name__)
+
+TOTAL_COLUMNS = ("amount_overdue", "amount_due", "oldest_days_late", "late_invoice_count", "urgency")
+BEHAVIOUR_COLUMNS = (
+    "paid_count",
+    "avg_days_late",
+    "late_share",
+    "payment_trend",
+    "dunning_risk",
+    "dunning_risk_reason",
+)
+# A row another transaction changed or holds: the case is refreshed next time.
+TRANSIENT_ERRORS = (psycopg2.extensions.TransactionRollbackError, psycopg2.errors.LockNotAvailable)
 
 URGENCY = [("normal", "Under 30 days"), ("warning", "30 to 60 days"), ("danger", "Over 60 days")]
 
@@ -165,18 +182,106 @@ class AccountDunningCase(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync(self, company, on_date, partners=None, behaviour=True):
+    def _sync(self, company, on_date, partners=None, behaviour=True, commit=False):
         """Open a case for every customer with overdue receivables, resolve those with none,
         reopen a resolved one when the customer is late again, refresh every total, and
-        settle promises whose date has passed. A handful of queries, whatever the book.
+        settle promises whose date has passed. A handful of queries per batch of cases.
         ``partners`` limits it to some customers (after their payments, for instance);
-        ``behaviour=False`` leaves the 12-month payment behaviour for a later call."""
-        AML = self.env["account.move.line"]
-        base = self.env["account.dunning.receivable"]._owed_domain(company)
+        ``behaviour=False`` leaves the 12-month payment behaviour for a later call.
+
+        The board stays usable meanwhile: cases are refreshed in batches, in id order (one
+        lock order for every process), each batch locking only the cases that are free
+        (``SKIP LOCKED``) and writing only those whose figures changed. A case a user holds
+        keeps its figures until the next refresh, and never fails the caller. With
+        ``commit`` (the scheduled run), each batch is its own short transaction."""
+        partner_ids = partners.commercial_partner_id.ids if partners is not None else None
+        self._open_cases(company, on_date, partner_ids)
         case_domain = [("company_id", "=", company.id)]
-        if partners is not None:
-            base.append(("partner_id", "in", partners.commercial_partner_id.ids))
-            case_domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
+        if partner_ids is not None:
+            case_domain.append(("partner_id", "in", partner_ids))
+        cases = self.with_context(active_test=False).search(case_domain, order="id")
+        skipped = self.browse()
+        for batch_ids in split_every(self.env["account.dunning.run"]._batch_size(), cases.ids):
+            batch = self.browse(batch_ids)
+            if commit:
+                # A fresh snapshot for each batch: what collectors saved since is seen, not
+                # overwritten (nor a serialization failure).
+                self.env.cr.commit()
+            skipped |= batch._sync_batch(company, on_date, behaviour, retry=commit)
+        if skipped:
+            _logger.info("Collection cases %s are being edited: their figures are refreshed next time.", skipped.ids)
+        return cases
+
+    @api.model
+    def _open_cases(self, company, on_date, partner_ids=None):
+        """A case for every customer of ``company`` with overdue receivables and none yet."""
+        domain = [*self.env["account.dunning.receivable"]._owed_domain(company), ("date_maturity", "<", on_date)]
+        if partner_ids is not None:
+            domain.append(("partner_id", "in", partner_ids))
+        late = {partner.id for [partner] in self.env["account.move.line"]._read_group(domain, ["partner_id"])}
+        existing = self.with_context(active_test=False).search(
+            [("company_id", "=", company.id), ("partner_id", "in", list(late))]
+        )
+        new_partners = self.env["res.partner"].browse(sorted(late - set(existing.partner_id.ids)))
+        if not new_partners:
+            return self.browse()
+        to_remind = self._stages()["to_remind"]
+        # Thousands of cases may open in one run: no "assigned to you" e-mail per case (the
+        # board is where collectors look), and followers added per collector, not per case.
+        created = self.with_context(tracking_disable=True).create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "stage_id": to_remind.id,
+                    "user_id": (partner.dunning_responsible_id or partner.user_id).id,
+                }
+                for partner in new_partners
+            ]
+        )
+        for collector, assigned in created.grouped("user_id").items():
+            if collector:
+                self.env["mail.followers"]._insert_followers(
+                    self._name, assigned.ids, collector.partner_id.ids, check_existing=False
+                )
+        return created
+
+    def _sync_batch(self, company, on_date, behaviour, retry=False):
+        """Refresh these cases (one batch of one company). Returns the cases left as they were
+        because a user holds them (or saved them meanwhile)."""
+        for attempt in range(2 if retry else 1):
+            try:
+                with self.env.cr.savepoint():
+                    return self - self._sync_locked(company, on_date, behaviour)
+            except TRANSIENT_ERRORS:
+                self.env.invalidate_all(flush=False)
+                if attempt or not retry:
+                    return self
+                # Retried once, in a new transaction (so a new snapshot).
+                self.env.cr.rollback()
+        return self
+
+    def _sync_locked(self, company, on_date, behaviour):
+        """Lock the free cases among these (id order, ``SKIP LOCKED``), then refresh them:
+        stage, totals, behaviour (only what changed) and promises. Returns the locked cases."""
+        self.flush_recordset()
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT id, partner_id, %s FROM account_dunning_case WHERE id IN %s
+                ORDER BY id FOR NO KEY UPDATE SKIP LOCKED""",
+                SQL(", ").join(SQL.identifier(column) for column in (*TOTAL_COLUMNS, *BEHAVIOUR_COLUMNS)),
+                tuple(self.ids),
+            )
+        )
+        cases = self.browse([row["id"] for row in rows]).with_context(active_test=False)
+        if not cases:
+            return cases
+        # What the database holds now, not what this transaction read earlier.
+        cases.invalidate_recordset()
+        current = {row["id"]: row for row in rows}
+        partner_ids = [row["partner_id"] for row in rows]
+        AML = self.env["account.move.line"]
+        base = [*self.env["account.dunning.receivable"]._owed_domain(company), ("partner_id", "in", partner_ids)]
         due = {partner.id: amount for partner, amount in AML._read_group(base, ["partner_id"], ["amount_residual:sum"])}
         overdue = {
             partner.id: (amount, oldest, count)
@@ -186,31 +291,7 @@ class AccountDunningCase(models.Model):
                 ["amount_residual:sum", "date_maturity:min", "move_id:count_distinct"],
             )
         }
-        cases = self.with_context(active_test=False).search(case_domain)
-        by_partner = {case.partner_id.id: case for case in cases}
         stages = self._stages()
-        new_partners = [partner_id for partner_id in overdue if partner_id not in by_partner]
-        if new_partners:
-            partners = self.env["res.partner"].browse(new_partners)
-            # Thousands of cases may open in one run: no "assigned to you" e-mail per case (the
-            # board is where collectors look), and followers added per collector, not per case.
-            created = self.with_context(tracking_disable=True).create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "company_id": company.id,
-                        "stage_id": stages["to_remind"].id,
-                        "user_id": (partner.dunning_responsible_id or partner.user_id).id,
-                    }
-                    for partner in partners
-                ]
-            )
-            for collector, assigned in created.grouped("user_id").items():
-                if collector:
-                    self.env["mail.followers"]._insert_followers(
-                        self._name, assigned.ids, collector.partner_id.ids, check_existing=False
-                    )
-            cases |= created
         reopened = cases.filtered(lambda case: case.partner_id.id in overdue and case.stage_id.is_resolved)
         resolved = cases.filtered(lambda case: case.partner_id.id not in overdue and not case.stage_id.is_resolved)
         if reopened:
@@ -223,48 +304,77 @@ class AccountDunningCase(models.Model):
             resolved._message_log_batch(
                 bodies=dict.fromkeys(resolved.ids, self.env._("Resolved: nothing is overdue any more."))
             )
-        self._write_totals(cases, due, overdue, on_date)
-        if behaviour:
-            cases._refresh_payment_behaviour(company, on_date)
-        cases._settle_promises(on_date)
-        return cases
-
-    def _write_totals(self, cases, due, overdue, on_date):
-        """One UPDATE for all the cases' figures."""
-        rows = []
+        currency = company.currency_id
+        totals = {}
         for case in cases:
             amount, oldest, count = overdue.get(case.partner_id.id, (0.0, None, 0))
             days = (on_date - oldest).days if oldest else 0
-            rows.append((case.id, amount, due.get(case.partner_id.id, 0.0), days, count, urgency_of(days)))
-        cases._write_rows(["amount_overdue", "amount_due", "oldest_days_late", "late_invoice_count", "urgency"], rows)
+            totals[case.id] = (
+                currency.round(amount),
+                currency.round(due.get(case.partner_id.id, 0.0)),
+                days,
+                count,
+                urgency_of(days),
+            )
+        cases._write_changed(TOTAL_COLUMNS, totals, current, currency)
+        if behaviour:
+            cases._refresh_payment_behaviour(company, on_date, current)
+        cases._settle_promises(on_date)
+        return cases
 
-    def _refresh_payment_behaviour(self, company, on_date):
+    def _write_changed(self, columns, values, current, currency):
+        """Write ``values`` (``{case id: tuple in columns order}``) of the cases whose stored
+        figures (``current``, as read under lock) differ, in one UPDATE."""
+        monetary = {name for name in columns if self._fields[name].type == "monetary"}
+
+        def differs(column, old, new):
+            if column in monetary:
+                return currency.compare_amounts(old or 0.0, new or 0.0) != 0
+            if isinstance(new, float):
+                return float_compare(old or 0.0, new, precision_digits=1) != 0
+            return (old or None) != (new or None)
+
+        rows = [
+            (case_id, *row)
+            for case_id, row in values.items()
+            if any(differs(column, current[case_id][column], new) for column, new in zip(columns, row, strict=True))
+        ]
+        self._write_rows(list(columns), rows)
+        return len(rows)
+
+    def _refresh_payment_behaviour(self, company, on_date, current=None):
         """Payment behaviour and risk of these cases of one company: one query for the
-        history, one UPDATE for all of them."""
+        history, one UPDATE for the cases whose figures changed."""
         if not self:
             return
         behaviours = self.partner_id._dunning_payment_behaviour(company, on_date)
-        rows = []
+        values = {}
         for case in self:
             figures = behaviours.get(case.partner_id.id)
             if figures is None:
                 figures = self.env["res.partner"]._dunning_no_behaviour(on_date)
             risk = company._dunning_assess_risk(figures, case.oldest_days_late)
-            rows.append(
-                (
-                    case.id,
-                    figures.paid_count,
-                    # The raw UPDATE skips the fields' rounding: one decimal, as displayed.
-                    float_round(figures.avg_days_late, 1),
-                    float_round(figures.late_share, 1),
-                    figures.trend,
-                    risk.level,
-                    company._dunning_risk_text(risk) or None,
-                )
+            values[case.id] = (
+                figures.paid_count,
+                # The raw UPDATE skips the fields' rounding: one decimal, as displayed.
+                float_round(figures.avg_days_late, 1),
+                float_round(figures.late_share, 1),
+                figures.trend,
+                risk.level,
+                company._dunning_risk_text(risk) or None,
             )
-        self._write_rows(
-            ["paid_count", "avg_days_late", "late_share", "payment_trend", "dunning_risk", "dunning_risk_reason"], rows
-        )
+        if current is None:
+            current = {
+                row["id"]: row
+                for row in self.env.execute_query_dict(
+                    SQL(
+                        "SELECT id, %s FROM account_dunning_case WHERE id IN %s",
+                        SQL(", ").join(SQL.identifier(column) for column in BEHAVIOUR_COLUMNS),
+                        tuple(self.ids),
+                    )
+                )
+            }
+        self._write_changed(BEHAVIOUR_COLUMNS, values, current, company.currency_id)
 
     def _write_rows(self, columns, rows):
         """Write plain stored ``columns`` of these cases in one UPDATE, from ``rows`` of

@@ -272,11 +272,11 @@ class AccountDunningDemo(models.AbstractModel):
         while day < today:
             # The past is recorded as sent without e-mailing the made-up demo addresses.
             Run._get_or_create(company, day).write({"send_letters": False})
-            Run._get_or_create(company, day).action_run()
+            Run._get_or_create(company, day)._run_now()
             waiting = Letter.search([("company_id", "=", company.id), ("state", "=", "to_send")])
             waiting._dunning_mark_sent()
             waiting.with_context(dunning_send_date=day)._after_send()
             day += timedelta(days=7)
         # Today's run leaves its letters for the collectors to review and send.
         Run._get_or_create(company, today).write({"send_letters": False})
-        Run._get_or_create(company, today).action_run()
+        Run._get_or_create(company, today)._run_now()

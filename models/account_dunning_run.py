@@ -3,6 +3,7 @@ import time
 from collections import defaultdict
 
 import psycopg2.errors
+import psycopg2.extensions
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -12,6 +13,9 @@ from odoo.tools import SQL
 from ..engine import decision
 
 _logger = logging.getLogger(__name__)
+
+# Tries of a run whose batch met a concurrent change (each from its last committed batch).
+CONCURRENCY_ATTEMPTS = 3
 
 SKIP_REASONS = ("disputed", "blocked", "plan", "handoff", "promise", "no_policy", "gap", "min_amount", "not_due")
 
@@ -31,7 +35,9 @@ class AccountDunningRun(models.Model):
         help="The day the run takes as 'today': what is due, and the date of its letters.",
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("running", "In progress"), ("done", "Done")], default="draft", required=True
+        [("draft", "Draft"), ("queued", "Queued"), ("running", "In progress"), ("done", "Done")],
+        default="draft",
+        required=True,
     )
     send_letters = fields.Boolean(
         default=True,
@@ -44,6 +50,9 @@ class AccountDunningRun(models.Model):
     ended_at = fields.Datetime(readonly=True)
     duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 2))
     partner_cursor = fields.Integer(readonly=True, help="Last customer id processed (resumes an interrupted run).")
+    partners_total = fields.Integer(string="Customers to go through", readonly=True)
+    partners_done = fields.Integer(string="Customers done", readonly=True)
+    progress = fields.Float(compute="_compute_progress", help="Share of the customers gone through (percent).")
     lines_examined = fields.Integer(readonly=True)
     letters_created = fields.Integer(readonly=True)
     letters_sent = fields.Integer(readonly=True)
@@ -69,6 +78,16 @@ class AccountDunningRun(models.Model):
         for run in self:
             run.name = f"{run.company_id.name or ''} - {run.date or ''}"
 
+    @api.depends("partners_total", "partners_done", "state")
+    def _compute_progress(self):
+        for run in self:
+            if run.state == "done":
+                run.progress = 100.0
+            elif run.partners_total:
+                run.progress = min(100.0, 100.0 * run.partners_done / run.partners_total)
+            else:
+                run.progress = 0.0
+
     def _compute_letter_count(self):
         counts = dict(
             self.env["account.dunning.letter"]._read_group([("run_id", "in", self.ids)], ["run_id"], ["__count"])
@@ -82,20 +101,79 @@ class AccountDunningRun(models.Model):
 
     @api.model
     def _cron_run(self):
-        """Daily: for every company, remind what is due today. Commits after each batch, so a
-        killed run resumes where it stopped; letters are never duplicated."""
+        """Daily: for every company, remind what is due today, and finish every run left
+        unfinished (queued by *Run now*, or interrupted). Commits after each batch, so a killed
+        run resumes where it stopped; letters are never duplicated."""
         today = fields.Date.context_today(self)
+        runs = self._unfinished_runs()
         # Every company is dunned, each in its own run.
         for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
             run = self._get_or_create(company, today)
-            if run.state == "done":
-                continue
+            if run.state != "done":
+                runs |= run
+        return self._finish_runs(runs)
+
+    @api.model
+    def _cron_run_queued(self):
+        """As soon as triggered (*Run now*), and hourly: finish the queued and interrupted runs,
+        without starting the day's runs of the other companies."""
+        return self._finish_runs(self._unfinished_runs())
+
+    @api.model
+    def _unfinished_runs(self):
+        """Runs queued by *Run now* or stopped half-way (a crash, the cron's time limit), of
+        any day: the oldest first, so a run interrupted yesterday is not left behind."""
+        return self.search([("state", "in", ("queued", "running"))], order="date, id")
+
+    @api.model
+    def _finish_runs(self, runs):
+        """Run each of ``runs`` to its end, committing after every batch.
+
+        The scheduler is told what remains over *all* the runs, not only the current one:
+        a run that stops half-way (out of time, or crashed) keeps the action scheduled at
+        once until it is done, instead of being forgotten when the next company's run
+        reports that it has nothing left. A crash in one company's run does not stop the
+        others; it is raised at the end, so the scheduler logs it and retries."""
+        unfinished = set(runs.ids)
+        failure = None
+        for run in runs:
+            others = len(unfinished - {run.id})
             try:
-                run.with_company(company)._execute(commit=True)
+                finished = run.with_company(run.company_id).with_context(dunning_runs_after=others)._execute_retrying()
             except UserError as error:
-                # Another worker holds this run: it will finish it.
+                # Another worker holds this run (it will finish it), or it changed meanwhile.
                 _logger.info("Dunning run skipped: %s", error)
+                self.env.cr.rollback()
+                continue
+            except Exception as error:
+                # Back to the last committed batch, as if the process had died there; the
+                # other companies still get their run.
+                _logger.exception("Dunning run %s of %s failed", run.date, run.company_id.name)
+                self.env.cr.rollback()
+                failure = failure or error
+                continue
+            if finished:
+                unfinished.discard(run.id)
+            else:
+                # Out of time: what remains (this run and the next ones) was reported.
+                break
+        if failure is not None:
+            raise failure
         return True
+
+    def _execute_retrying(self):
+        """``_execute(commit=True)``, started again from the last committed batch when a batch
+        met a user's concurrent change (a serialization failure or a deadlock): a batch is a
+        short transaction, so trying it again in a new one nearly always goes through."""
+        for attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
+            try:
+                return self._execute(commit=True)
+            except psycopg2.extensions.TransactionRollbackError as error:
+                if attempt == CONCURRENCY_ATTEMPTS:
+                    raise
+                _logger.info("Dunning run %s: concurrent change (%s), trying the batch again", self.id, error.pgcode)
+                self.env.cr.rollback()
+        return False
 
     @api.model
     def _get_or_create(self, company, date):
@@ -103,8 +181,27 @@ class AccountDunningRun(models.Model):
         return run or self.create({"company_id": company.id, "date": date})
 
     def action_run(self):
-        """'Run now': run (or finish) the dunning process for this company and date."""
-        # Dunning managers only: refuse before any letter is made, not halfway.
+        """'Run now': hand the run to the background (the scheduled action, triggered at once)
+        instead of holding the user's request for the whole book; the form shows its progress."""
+        # Dunning managers only: refuse before anything is queued.
+        self.check_access("write")
+        for run in self:
+            if run.state in ("queued", "running"):
+                continue
+            run._lock()
+            # Run again (e.g. invoices posted after the morning run): only what is new is
+            # reminded, letters already made that day are not made twice.
+            run.write({"state": "queued", "partner_cursor": 0, "partners_done": 0, "partners_total": 0})
+        self.env.ref("account_dunning.ir_cron_dunning_run_queued").sudo()._trigger()
+        return True
+
+    def action_refresh(self):
+        """The form's refresh button: the run goes on in the background."""
+        return True
+
+    def _run_now(self):
+        """Run (or finish) these runs in the current transaction, without committing: the demo
+        data and tests, which need the letters at once. Users go through ``action_run``."""
         self.check_access("write")
         for run in self:
             run.with_company(run.company_id)._execute(commit=False)
@@ -159,6 +256,12 @@ class AccountDunningRun(models.Model):
                 )
             )
 
+    def _sync_cases(self, commit, behaviour=True):
+        self.env["account.dunning.case"]._sync(self.company_id, self.date, behaviour=behaviour, commit=commit)
+        if commit:
+            # The cases were refreshed in transactions of their own: hold the run again.
+            self._lock()
+
     def _execute(self, commit=False):
         self.ensure_one()
         if not self.env.company.dunning_policy_professional_id and not self.env.company.dunning_policy_consumer_id:
@@ -167,17 +270,18 @@ class AccountDunningRun(models.Model):
         if self.state == "done":
             # Run again (e.g. invoices posted after the morning run): letters already made
             # today are not made twice, only what is new is reminded.
-            self.write({"state": "running", "partner_cursor": 0})
-        if self.state == "draft":
-            self.write({"state": "running", "started_at": fields.Datetime.now()})
+            self.write({"state": "running", "partner_cursor": 0, "partners_done": 0})
+        if self.state in ("draft", "queued"):
+            self.write({"state": "running", "started_at": self.started_at or fields.Datetime.now()})
             # Every late customer has a case before letters move it along the board (their
             # payment behaviour is refreshed once, at the end).
-            self.env["account.dunning.case"]._sync(self.company_id, self.date, behaviour=False)
+            self._sync_cases(commit, behaviour=False)
         # The customers to go through, read once (the cursor skips those already done when
         # an interrupted run resumes); batches are slices of it.
         pending = self.env["account.dunning.receivable"]._candidate_partner_ids(
             self.company_id, self.date, self.partner_cursor
         )
+        self.partners_total = self.partners_done + len(pending)
         batch_size = self._batch_size()
         while True:
             started = time.monotonic()
@@ -190,16 +294,20 @@ class AccountDunningRun(models.Model):
                     self.letters_sent += len(to_send.filtered(lambda letter: letter.state == "sent"))
                     self.letters_failed += len(to_send.filtered(lambda letter: letter.state == "failed"))
                 self.partner_cursor = partner_ids[-1]
+                self.partners_done += len(partner_ids)
             else:
                 # Cases follow the book: opened, resolved, totals refreshed, promises settled.
-                self.env["account.dunning.case"]._sync(self.company_id, self.date)
+                self._sync_cases(commit)
                 self.write({"state": "done", "ended_at": fields.Datetime.now()})
             self.duration += time.monotonic() - started
             if not commit:
                 if not partner_ids:
                     return True
                 continue
-            time_left = self.env["ir.cron"]._commit_progress(len(partner_ids), remaining=len(pending))
+            # What remains counts the runs still to do after this one (``_finish_runs``).
+            # (a batch done also leaves the closing refresh of the cases to do).
+            remaining = len(pending) + bool(partner_ids) + self.env.context.get("dunning_runs_after", 0)
+            time_left = self.env["ir.cron"]._commit_progress(len(partner_ids), remaining=remaining)
             if not partner_ids:
                 return True
             if not time_left:

@@ -60,7 +60,7 @@ class DunningCommon(AccountTestInvoicingCommon):
             company, on if isinstance(on, date) else date.fromisoformat(on)
         )
         run.send_letters = send
-        run.action_run()
+        run._run_now()
         return run
 
     def make_user(self, login, group="collector", company=None):

@@ -185,7 +185,7 @@ class TestAccessMatrix(DunningCommon):
 
         cls.run_done = cls.env["account.dunning.run"]._get_or_create(cls.company, date(2025, 2, 7))
         cls.run_done.send_letters = False
-        cls.run_done.action_run()  # 7 days late: a first reminder to send, for each customer
+        cls.run_done._run_now()  # 7 days late: a first reminder to send, for each customer
         cls.run_draft = cls.env["account.dunning.run"].create(
             {"company_id": cls.company.id, "date": "2025-03-01", "send_letters": False}
         )
@@ -348,7 +348,7 @@ class TestAccessMatrix(DunningCommon):
 
     def _runs(self, action, crud):
         if action == "Run now":
-            return lambda env: self.run_draft.with_env(env).action_run(), lambda: self.run_draft.sudo().state, "done"
+            return lambda env: self.run_draft.with_env(env).action_run(), lambda: self.run_draft.sudo().state, "queued"
         vals = {"create": {"company_id": self.company.id, "date": "2025-03-03"}, "change": {"send_letters": True}}
         return self._crud(self.run_draft if crud != "read" else self.run_done, crud, vals.get(crud))
 

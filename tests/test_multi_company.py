@@ -54,7 +54,7 @@ class TestMultiCompany(DunningCommon):
         handed = cls.invoice(partner, 300.0, "2025-01-01", company=company)
         run = env["account.dunning.run"]._get_or_create(company, date(2025, 2, 7))
         run.send_letters = False
-        run.action_run()
+        run._run_now()
         with freeze_time("2025-02-20"):
             partner.action_propose_installment_plan()
         env["account.dunning.handoff"].create(
@@ -215,7 +215,7 @@ class TestMultiCompany(DunningCommon):
             self.env["account.dunning.run"].with_user(self.user_both)._get_or_create(self.company_a, date(2025, 2, 20))
         )
         run.send_letters = False
-        run.action_run()  # 11 days late: the first reminder
+        run._run_now()  # 11 days late: the first reminder
         self.assertEqual(run.company_id, self.company_a)
         letters = self.letters(customer)
         self.assertEqual(letters.company_id, self.company_a)

@@ -419,6 +419,35 @@ class TestCronSurvivesACrash(DunningCommon):
         self.assertEqual(len(self._letters()), 5, "every letter exactly once")
         self.assertRecordValues(run, [{"state": "done", "letters_created": 5, "lines_examined": 5}])
 
+    def test_run_now_hands_the_run_to_the_background(self):
+        run = self.env["account.dunning.run"].create({"company_id": self.company.id, "date": self.RUN_DAY})
+        queue = self.env.ref("account_dunning.ir_cron_dunning_run_queued")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", queue.id)])
+        self.assertIs(run.action_run(), True)
+        # The user's request only queued it: nothing made yet, the background action is called.
+        self.assertEqual(run.state, "queued")
+        self.assertFalse(self._letters())
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", queue.id)]), triggers + 1)
+        with freeze_time(self.RUN_DAY), self.enter_registry_test_mode():
+            self.assertIs(queue.method_direct_trigger(), True)
+        self.env.invalidate_all(flush=False)
+        # By hand: five customers 7 days late, one first reminder each, in batches [2, 2, 1].
+        self.assertRecordValues(
+            run,
+            [{"state": "done", "letters_created": 5, "partners_done": 5, "partners_total": 5, "progress": 100.0}],
+        )
+        self.assertEqual(sorted(self._letters().partner_id.ids), self.customers.sorted("id").ids)
+        # Pressed again while queued or running, it queues nothing twice; done, it runs again
+        # (and finds nothing new).
+        run.action_run()
+        self.assertEqual(run.state, "queued")
+        self.assertEqual(run.partners_done, 0)
+        with freeze_time(self.RUN_DAY), self.enter_registry_test_mode():
+            queue.method_direct_trigger()
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(self._letters()), 5, "no letter twice")
+
     def test_cron_retries_a_batch_that_crashed_once(self):
         calls = []
         with self._crashing_process_partners(calls, crash_on={3}):
@@ -664,6 +693,57 @@ class TestRunAcrossProcesses(TransactionCase):
         self.assertEqual(state["lines"], self.expected_lines())
         self.assertEqual(state["letters"], 5)
 
+    def test_run_refreshes_the_cases_around_the_one_a_collector_holds(self):
+        """A collector saves a case (her transaction holds its row) while the run refreshes
+        the cases: the run neither waits nor fails; that case is refreshed the next time."""
+        first = self.process()
+        self.assertIs(first._execute(commit=True), True)
+        Case = first.env["account.dunning.case"]
+        cases = Case.search([("partner_id", "in", self.customer_ids)], order="id")
+        self.assertEqual(len(cases), 5)
+        # By hand: each customer owes 100.00, 10 days late (due 2024-05-31, run 2024-06-10).
+        self.assertEqual(cases.mapped("amount_overdue"), [100.0] * 5)
+        self.assertEqual(cases.mapped("oldest_days_late"), [10] * 5)
+        # Stale figures on two cases (as if payments had been undone since the last refresh).
+        stale, held = cases[0], cases[1]
+        (stale | held).write({"amount_overdue": 0.0, "oldest_days_late": 0})
+        first.env.cr.commit()
+
+        collector = self.process()
+        collector.env["account.dunning.case"].browse(held.id).write({"next_action": "Call back on Monday"})
+        collector.env.flush_all()  # the row is locked until the collector's transaction ends
+
+        def run_again():
+            second = self.process()
+            # Never wait on the collector for good: a lock wait would fail, not hang.
+            second.env.cr.execute("SET lock_timeout = '20s'")
+            try:
+                return second._execute(commit=True)
+            finally:
+                second.env.cr.execute("RESET lock_timeout")
+
+        try:
+            with ThreadPoolExecutor(max_workers=1) as executor:
+                self.assertIs(executor.submit(run_again).result(timeout=60), True)
+        finally:
+            collector.env.cr.commit()
+
+        def figures():
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                rows = env["account.dunning.case"].browse(cases.ids)
+                return {case.id: (case.amount_overdue, case.oldest_days_late, case.next_action) for case in rows}
+
+        state = figures()
+        self.assertEqual(self.committed()["run"][0], "done")
+        self.assertEqual(state[stale.id], (100.0, 10, False), "the free case was refreshed")
+        self.assertEqual(state[held.id], (0.0, 0, "Call back on Monday"), "the held one kept its figures")
+        # The next refresh (the next run) catches up, and the collector's note stays.
+        third = self.process()
+        third.env["account.dunning.case"]._sync(third.company_id, self.RUN_DATE, commit=True)
+        third.env.cr.commit()
+        self.assertEqual(figures()[held.id], (100.0, 10, "Call back on Monday"))
+
     def test_two_letters_for_one_customer_and_day_cannot_both_exist(self):
         """Two processes racing to write the same letter (customer, company, currency, day):
         the second insert waits for the first transaction, then is refused by the index."""
@@ -702,3 +782,123 @@ class TestRunAcrossProcesses(TransactionCase):
         first.env["account.dunning.letter"].create(vals)
         first.env.cr.commit()
         self.assertEqual(self.committed()["letters"], 2)
+
+
+@tagged("post_install", "-at_install")
+class TestCronAcrossCompanies(DunningCommon):
+    """The scheduled action runs every company in turn, committing after each batch (real
+    commits of registry test mode, as in ``TestCronSurvivesACrash``). A company whose run
+    stops half-way, out of time or crashed, is finished: never marked done by the progress
+    of the company after it, never left ``running``."""
+
+    RUN_DAY = "2025-02-07"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_company = cls.setup_other_company(name="Société B")["company"]
+        cls.env.user.company_ids |= cls.other_company
+        companies = cls.company | cls.other_company
+        companies.dunning_auto_send = False
+        cls.env["ir.config_parameter"].sudo().set_param("account_dunning.batch_size", 2)
+        # The cron goes through the companies in their usual order: "first" is run before "second".
+        ordered = cls.env["res.company"].search([("id", "in", companies.ids)])
+        cls.first, cls.second = ordered[0], ordered[1]
+        # Each invoice dated 2025-01-01, due 2025-01-31: on 2025-02-07, 7 days late, the day of
+        # the first reminder. The first company: 5 customers, batches [2, 2, 1]; the second: 3.
+        cls.customers = {}
+        for company, count in ((cls.first, 5), (cls.second, 3)):
+            customers = cls.env["res.partner"].create(
+                [{"name": f"{company.name} customer {index}", "is_company": True} for index in range(count)]
+            )
+            env = cls.env(context=dict(cls.env.context, allowed_company_ids=company.ids))
+            for customer in customers:
+                cls.invoice(customer.with_env(env), 100.0, "2025-01-01", company=company)
+            cls.customers[company] = customers
+        cls.cron = cls.env.ref("account_dunning.ir_cron_dunning_run")
+
+    def _trigger_cron(self, day=None):
+        with freeze_time(day or self.RUN_DAY), self.enter_registry_test_mode():
+            result = self.cron.method_direct_trigger()
+        self.env.invalidate_all(flush=False)
+        return result
+
+    def _run(self, company, day=None, env=None):
+        return (env or self.env)["account.dunning.run"].search(
+            [("company_id", "=", company.id), ("date", "=", day or self.RUN_DAY)]
+        )
+
+    def _letters_by_customer(self, company):
+        letters = self.env["account.dunning.letter"].search([("partner_id", "in", self.customers[company].ids)])
+        return Counter(letters.mapped("partner_id.id")), letters
+
+    def _assert_every_letter_once(self):
+        # By hand: one first reminder per customer, 5 + 3 letters, dated the run day.
+        for company in (self.first, self.second):
+            counts, letters = self._letters_by_customer(company)
+            self.assertEqual(counts, Counter(self.customers[company].ids), f"{company.name}: each customer once")
+            self.assertEqual(set(letters.mapped("date")), {date(2025, 2, 7)})
+            self.assertEqual(letters.level_id, self.first_level(company))
+            self.assertRecordValues(
+                self._run(company),
+                [{"state": "done", "letters_created": len(self.customers[company]), "lines_examined": len(letters)}],
+            )
+
+    def first_level(self, company):
+        policy = company.dunning_policy_professional_id
+        return policy._sorted_levels().filtered(lambda level: level.delay_days >= 0)[:1]
+
+    def test_company_out_of_time_is_not_marked_done_by_the_next(self):
+        """The first company's run uses up the cron's time after its first batch: the second
+        company's run finishing must not tell the scheduler that everything is done."""
+        original = type(self.env["ir.cron"])._commit_progress
+        timeouts = []
+
+        def commit_progress(cron, processed=0, **kwargs):
+            left = original(cron, processed, **kwargs)
+            run = self._run(self.first, env=cron.env)
+            if not timeouts and run.state == "running" and run.partner_cursor:
+                timeouts.append(run.partner_cursor)
+                return 0  # out of time right after the first company's first batch
+            return left
+
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress):
+            self.assertIs(self._trigger_cron(), True)
+        self.assertEqual(timeouts, [self.customers[self.first].sorted("id").ids[1]], "stopped after one batch")
+        # The scheduler went on at once (progress remained) and finished both companies.
+        self._assert_every_letter_once()
+
+    def test_crash_in_first_company_batch_two_leaves_it_resumed_by_the_next_call(self):
+        original = type(self.env["account.dunning.run"])._process_partners
+        calls = defaultdict(list)
+
+        def process_partners(run, partner_ids):
+            company_calls = calls[run.company_id]
+            company_calls.append(list(partner_ids))
+            letters = original(run, partner_ids)
+            # The first company's second batch dies twice: its first try and the scheduler's
+            # immediate retry; the next day it goes through.
+            if run.company_id == self.first and len(company_calls) in (2, 3):
+                raise WorkerKilled("killed before the batch was committed")
+            return letters
+
+        first_ids = self.customers[self.first].sorted("id").ids
+        with patch.object(type(self.env["account.dunning.run"]), "_process_partners", process_partners):
+            self.assertIsNot(self._trigger_cron(), True, "the crash is reported by the scheduled action")
+            self.assertEqual(calls[self.first], [first_ids[0:2], first_ids[2:4], first_ids[2:4]])
+            self.assertRecordValues(
+                self._run(self.first), [{"state": "running", "partner_cursor": first_ids[1], "letters_created": 2}]
+            )
+            counts, _letters = self._letters_by_customer(self.first)
+            self.assertEqual(sorted(counts), first_ids[0:2], "the committed batch stays")
+            # The crash did not keep the company after it from its run.
+            counts, _letters = self._letters_by_customer(self.second)
+            self.assertEqual(counts, Counter(self.customers[self.second].ids))
+            self.assertEqual(self._run(self.second).state, "done")
+
+            # The next call, the next morning: yesterday's run is finished first, from its
+            # cursor (with its own date), and today's run finds nothing new (same level).
+            self.assertIs(self._trigger_cron("2025-02-08"), True)
+        self.assertEqual(calls[self.first][3:5], [first_ids[2:4], first_ids[4:5]], "resumed where it stopped")
+        self._assert_every_letter_once()
+        self.assertEqual(self._run(self.first, "2025-02-08").letters_created, 0)
