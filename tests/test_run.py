@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo import fields
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
@@ -211,3 +213,51 @@ class TestDunningRun(DunningCommon):
         letter = self.letters(self.consumer)
         self.assertEqual(letter.policy_id, self.policy_consumer)
         self.assertEqual(self.policy_consumer.penalty_regime, "fr_b2c")
+
+
+@tagged("post_install", "-at_install")
+class TestCaseRefreshWritesOnlyChanges(DunningCommon):
+    """The run refreshes the board's figures by writing only the cases whose figures changed:
+    a case a collector is working on is not rewritten (nor locked) for nothing. Every UPDATE
+    gives a row a new physical version (``ctid``), even within one transaction, so an
+    unchanged ``ctid`` proves the row was not written."""
+
+    def _ctids(self, cases):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT id, ctid::text FROM account_dunning_case WHERE id IN %s", [tuple(cases.ids)])
+        return dict(self.env.cr.fetchall())
+
+    def test_refresh_writes_only_the_cases_whose_figures_change(self):
+        customers = self.env["res.partner"].create(
+            [{"name": f"Refresh customer {index}", "is_company": True} for index in range(3)]
+        )
+        for customer in customers:
+            self.invoice(customer, 100.0, "2025-01-01")  # due 2025-01-31
+        self.dun("2025-02-07", send=False)
+        Case = self.env["account.dunning.case"]
+        cases = Case.search([("partner_id", "in", customers.ids)], order="partner_id")
+        # By hand: 100.00 each, 7 days late (31 January to 7 February).
+        self.assertEqual(cases.mapped("amount_overdue"), [100.0] * 3)
+        self.assertEqual(cases.mapped("oldest_days_late"), [7] * 3)
+
+        before = self._ctids(cases)
+        Case._sync(self.company, date(2025, 2, 7))
+        self.assertEqual(self._ctids(cases), before, "nothing changed: no case written")
+
+        # One case's stored figures go stale (as when a payment is undone outside the ORM).
+        self.env.cr.execute("UPDATE account_dunning_case SET amount_overdue = 0 WHERE id = %s", [cases[1].id])
+        self.env.invalidate_all()
+        before = self._ctids(cases)
+        Case._sync(self.company, date(2025, 2, 7))
+        after = self._ctids(cases)
+        self.assertEqual(cases[1].amount_overdue, 100.0, "the stale case is refreshed")
+        self.assertNotEqual(after[cases[1].id], before[cases[1].id])
+        self.assertEqual(
+            [after[case.id] for case in cases[0] | cases[2]],
+            [before[case.id] for case in cases[0] | cases[2]],
+            "the others are left alone",
+        )
+
+        # A day later every case is one day later: all three rows change, to 8 days.
+        Case._sync(self.company, date(2025, 2, 8))
+        self.assertEqual(cases.mapped("oldest_days_late"), [8] * 3)
