@@ -35,11 +35,17 @@ class AccountDunningLetter(models.Model):
         self.ensure_one()
         return self.env._("Reminder %(letter)s", letter=self.name).replace("/", "-")
 
-    @api.depends("date", "level_id.payment_delay_days")
+    @api.depends("date", "level_id.payment_delay_days", "line_ids.date_maturity")
     def _compute_payment_deadline(self):
+        # Never earlier than a due date the letter lists: a courtesy reminder sent before the
+        # due date asks for payment by the due date, not before it.
         for letter in self:
             days = letter.level_id.payment_delay_days
-            letter.payment_deadline = letter.date + timedelta(days=days) if letter.date and days > 0 else False
+            if not letter.date or days <= 0:
+                letter.payment_deadline = False
+                continue
+            due_dates = [date for date in letter.line_ids.mapped("date_maturity") if date]
+            letter.payment_deadline = max([letter.date + timedelta(days=days), *due_dates])
 
     # ------------------------------------------------------------------
     # The claim as the letter states it
@@ -65,8 +71,13 @@ class AccountDunningLetter(models.Model):
         only when the level states them."""
         self.ensure_one()
         currency = self.currency_id
+        consumer = self._letter_is_consumer()
         penalties = self.apply_penalties
-        indemnity_owed = penalties and not self._letter_is_consumer()
+        if consumer and penalties:
+            # A consumer's notice starts interest: until some has run, the letter states the
+            # principal only, with no row of zero penalties.
+            penalties = any(currency.compare_amounts(line.interest_amount, 0.0) > 0 for line in self.line_ids)
+        indemnity_owed = penalties and not consumer
         rows = [
             {
                 "line": line,

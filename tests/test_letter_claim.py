@@ -51,8 +51,10 @@ class TestLetterClaim(DunningCommon):
         self.assertIn("1231-6", html)
         self.assertIn("1344-1", html)
         self.assertIn("from the date of this letter", html)
-        # Interest runs only from the notice itself: nothing yet on its date; the total is the principal.
-        self.assertIn("Total claimed", html)
+        # Interest runs only from the notice itself: nothing yet on its date, so no penalty rows;
+        # the claim is the principal.
+        self.assertNotIn("Late-payment interest", html)
+        self.assertIn("500.00", html)
         self.assertEqual(letter._letter_claim()["total"], 500.0)
         self.assertNotIn("collection agency", html)
 
@@ -88,8 +90,35 @@ class TestLetterClaim(DunningCommon):
         self.assertIn("Lettre recommandée avec accusé de réception", html)
         self.assertIn("19,45", html)
 
+    def test_courtesy_reminder_asks_for_payment_by_the_due_date(self):
+        # Courtesy reminder 5 days before the due date (2025-01-31): 2025-01-26 + 8 days would be
+        # 2025-02-03, after the due date; the letter keeps the later of the two dates.
+        self.dun("2025-01-26", send=False)
+        letter = self.letters(self.professional)
+        self.assertEqual(letter.level_id.name, "Courtesy reminder")
+        self.assertEqual(str(letter.payment_deadline), "2025-02-03")
+        letter.level_id.payment_delay_days = 2
+        letter.invalidate_recordset(["payment_deadline"])
+        # 2025-01-26 + 2 = 2025-01-28, before the due date: the due date 2025-01-31 is asked.
+        self.assertEqual(str(letter.payment_deadline), "2025-01-31")
+
     def test_salutation_is_editable_per_level(self):
         self.dun("2025-03-17", send=False)
         letter = self.letters(self.professional)
         letter.level_id.letter_salutation = "Dear Mr Dupont,"
         self.assertIn("Dear Mr Dupont,", self.html_of(letter))
+
+    def test_belgian_variant_names_the_belgian_law(self):
+        self.policy_pro.penalty_regime = "be_b2b"
+        self.policy_consumer.penalty_regime = "be_b2c"
+        self.dun("2025-03-17", send=False)
+        html = self.html_of(self.letters(self.professional))
+        self.assertIn("law of 2 August 2002", html)
+        # 45 late days in 2025 H1 at the published Belgian rate 11.5 %:
+        # 1,200 x 0.115 x 45 / 365 = 17.0137 -> 17.01; + 40 indemnity.
+        self.assertIn("the Belgian statutory late-payment rate, i.e. 11.50 % for the first half of 2025", html)
+        self.assertIn("17.01", html)
+        self.assertIn("40.00", html)
+        consumer_html = self.html_of(self.letters(self.consumer))
+        self.assertIn("Book XIX of the Code of Economic Law", consumer_html)
+        self.assertNotIn("Indemnit", consumer_html)

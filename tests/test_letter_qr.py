@@ -40,7 +40,9 @@ class TestLetterQr(DunningCommon):
         with tempfile.TemporaryDirectory() as folder:
             pdf = Path(folder, "letter.pdf")
             pdf.write_bytes(content)
-            subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", pdf, Path(folder, "page")], check=True)
+            subprocess.run(
+                ["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", pdf, Path(folder, "page")], check=True
+            )
             page = next(Path(folder).glob("page*.png"))
             result = subprocess.run(["zbarimg", "--raw", "-q", page], capture_output=True, text=True, check=False)
         # zbarimg exits 4 when it finds no code: the output is empty then.
