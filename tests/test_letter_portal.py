@@ -125,3 +125,18 @@ class TestLetterPortal(DunningCommon, HttpCase):
         self.assertIn(self.invoice_old.name, response.text)
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["dunning_letter_count"]})
         self.assertEqual(counters["dunning_letter_count"], 1)
+
+    def test_tour_customer_pays_one_invoice_from_the_link(self):
+        """In a real browser, anonymously: the link, Pay now, the demo provider, back on the
+        letter (static/tests/tours/account_dunning_letter_pay_tour.js)."""
+        case = self.case_of()
+        self.assertEqual(case.amount_overdue, 1250.0)
+        self.start_tour(self.letter.get_portal_url(), "account_dunning_letter_pay_tour")
+        self.env.invalidate_all()
+        transaction = self.env["payment.transaction"].sudo().search([("invoice_ids", "in", self.invoice_old.ids)])
+        self.assertEqual(transaction.state, "done")
+        self.assertEqual(transaction.amount, 1000.0)
+        self.assertFalse(self.invoice_old.amount_residual)
+        self.assertEqual(self.invoice_new.amount_residual, 250.0)
+        # The board followed the reconciliation: 1,250 - 1,000 = 250 overdue.
+        self.assertEqual(case.amount_overdue, 250.0)
