@@ -122,3 +122,16 @@ class TestLetterClaim(DunningCommon):
         consumer_html = self.html_of(self.letters(self.consumer))
         self.assertIn("Book XIX of the Code of Economic Law", consumer_html)
         self.assertNotIn("Indemnit", consumer_html)
+
+    def test_french_customer_gets_the_email_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.professional.lang = "fr_FR"
+        self.dun("2025-02-20", send=True)
+        letter = self.letters(self.professional)
+        body = " ".join(letter.mail_message_id.body.replace("&nbsp;", " ").replace("\xa0", " ").split())
+        self.assertIn("Madame, Monsieur,", body)
+        # The same figures as in English (8.65 interest, 40.00 indemnity), French formatting.
+        self.assertIn("8,65", body)
+        self.assertIn("248,65", body)  # 1 248,65, whatever the thousands separator
+        self.assertIn("Merci de régler au plus tard le", body)
+        self.assertIn("taux de refinancement de la BCE majoré de 10 points", body)
