@@ -28,8 +28,16 @@ class DunningLetterPortal(PortalAccount, AccountPaymentPortal):
                 report_ref="account_dunning.action_report_dunning_letter",
                 download=download,
             )
+        self._dunning_customer_lang(letter_sudo)
         values = self._dunning_letter_page_values(letter_sudo, access_token, **kw)
         return request.render("account_dunning.portal_dunning_letter_page", values)
+
+    def _dunning_customer_lang(self, letter_sudo):
+        """A visitor who is not logged in reads the page in the letter's language (the link
+        comes from the letter or its e-mail), when that language is installed."""
+        lang = (letter_sudo.recipient_id or letter_sudo.partner_id).lang
+        if request.env.user._is_public() and lang and lang in dict(request.env["res.lang"].get_installed()):
+            request.update_context(lang=lang)
 
     def _dunning_answer_messages(self):
         return {
@@ -115,6 +123,9 @@ class DunningLetterPortal(PortalAccount, AccountPaymentPortal):
             letter_sudo = self._dunning_letter_sudo(letter_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
+        # Refusals in the customer's language, like the page.
+        self._dunning_customer_lang(letter_sudo)
+        letter_sudo = letter_sudo.with_context(lang=request.env.lang)
         try:
             with request.env.cr.savepoint():
                 do(letter_sudo)

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -25,6 +26,15 @@ class AccountDunningLetter(models.Model):
         compute="_compute_payment_deadline",
         help="The one date by which the customer is asked to pay: the letter's date plus the level's days to pay.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The secure link exists from the start (the daily run's bulk INSERT draws one too):
+        # printing or e-mailing a sent letter never has to write on it.
+        letters = super().create(vals_list)
+        for letter in letters.filtered(lambda letter: not letter.access_token):
+            letter.access_token = str(uuid.uuid4())
+        return letters
 
     def _compute_access_url(self):
         super()._compute_access_url()

@@ -131,3 +131,13 @@ class TestLetterAnswers(DunningCommon, HttpCase):
         self.assertIn(response.status_code, (302, 303))
         self.assertTrue(response.headers["Location"].endswith("/my"))
         self.assertEqual(self.counts(), before)
+
+    def test_a_french_customer_reads_the_page_and_the_refusals_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.professional.lang = "fr_FR"
+        page = self.url_open(self.letter.get_portal_url()).text
+        self.assertIn("Je conteste une facture", page)
+        response = self.post("dispute", invoice_id=str(self.invoice_pro.id), reason="")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Veuillez nous indiquer pourquoi vous contestez cette facture.", response.text)
+        self.assertFalse(self.invoice_pro.dunning_excluded)

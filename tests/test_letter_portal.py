@@ -140,3 +140,10 @@ class TestLetterPortal(DunningCommon, HttpCase):
         self.assertEqual(self.invoice_new.amount_residual, 250.0)
         # The board followed the reconciliation: 1,250 - 1,000 = 250 overdue.
         self.assertEqual(case.amount_overdue, 250.0)
+
+    def test_every_letter_has_its_link_from_the_start(self):
+        # Made by the run's bulk writer (setUpClass) and by the ORM: both have a token at once.
+        self.assertTrue(self.letter.access_token)
+        copy = self.letter.copy({"date": self.today + timedelta(days=1)})
+        self.assertTrue(copy.access_token)
+        self.assertNotEqual(copy.access_token, self.letter.access_token)
