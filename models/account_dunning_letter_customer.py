@@ -36,6 +36,14 @@ class AccountDunningLetter(models.Model):
             letter.access_token = str(uuid.uuid4())
         return letters
 
+    def _compute_display_name(self):
+        if self.env.su or self.env.user._is_internal():
+            return super()._compute_display_name()
+        # Portal customers read their own letters, not the policies' levels.
+        for letter, letter_sudo in zip(self, self.sudo(), strict=True):
+            letter.display_name = f"{letter_sudo.name} - {letter_sudo.level_id.name or ''}"
+        return None
+
     def _compute_access_url(self):
         super()._compute_access_url()
         for letter in self:

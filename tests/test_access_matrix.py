@@ -55,7 +55,7 @@ MATRIX = [
     ("Runs",                                "change",                        "- - Y Y - -"),
     ("Runs",                                "delete",                        "- - Y Y - -"),
     ("Runs",                                "Run now",                       "- - Y Y - -"),
-    ("Letters",                             "read",                          "Y Y Y Y - -"),
+    ("Letters",                             "read (portal: own, sent)",      "Y Y Y Y Y -"),
     ("Letters",                             "create",                        "- Y Y Y - -"),
     ("Letters",                             "change",                        "- Y Y Y - -"),
     ("Letters",                             "delete (unsent)",               "- - Y Y - -"),
@@ -176,6 +176,9 @@ class TestAccessMatrix(DunningCommon):
         )
         Letter = cls.env["account.dunning.letter"]
         cls.letter = Letter.search([("partner_id", "=", cls.professional.id)])
+        # A letter sent to the portal customer's company: the one every role reads.
+        cls.letter_sent = Letter.search([("partner_id", "=", cls.planned.id)])
+        cls.letter_sent.state = "sent"
         cls.case = cls.env["account.dunning.case"].search([("partner_id", "=", cls.professional.id)])
 
         Plan = cls.env["account.dunning.installment.plan"]
@@ -357,6 +360,8 @@ class TestAccessMatrix(DunningCommon):
             # 1,000 due 2025-01-31, sent on 2025-02-10: its interest and indemnity are invoiced
             # (one penalty period) only by a level that invoices penalties.
             return send, sent_and_invoiced, ("sent", int(invoicing))
+        if crud == "read":
+            return self._crud(self.letter_sent, crud)
         vals = {
             "create": {"partner_id": self.professional.id, "level_id": self.first_level.id, "date": "2025-03-05"},
             "change": {"date": "2025-02-08"},
