@@ -7,7 +7,7 @@
     "author": "account_dunning developers",
     "website": "https://github.com/account-dunning/account_dunning",
     "license": "LGPL-3",
-    "depends": ["account", "mail", "portal"],
+    "depends": ["account", "mail", "portal", "account_payment", "account_qr_code_sepa"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/account_dunning_security.xml",
@@ -38,6 +38,7 @@
         "wizard/account_dunning_penalty_invoice_views.xml",
         "wizard/account_dunning_installment_reschedule_views.xml",
         "views/portal_templates.xml",
+        "views/account_dunning_letter_portal_templates.xml",
         "views/account_dunning_menus.xml",
     ],
     "demo": [

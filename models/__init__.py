@@ -13,6 +13,7 @@ from . import (
     account_dunning_installment_plan_line,
     account_dunning_late_cause,
     account_dunning_letter,
+    account_dunning_letter_customer,
     account_dunning_letter_line,
     account_dunning_letter_writer,
     account_dunning_level,

@@ -123,8 +123,9 @@ class AccountDunningLetterWriter(models.AbstractModel):
                           (id, partner_id, recipient_id, user_id, currency_id, level_id, policy_id, channel,
                            auto_send, line_count, amount_due, credit_amount, amount_net, interest_amount,
                            indemnity_amount, penalty_error,
-                           company_id, date, run_id, state, create_uid, write_uid, create_date, write_date)
-                   SELECT letter.*, %s, %s, %s, 'to_send', %s, %s, %s, %s
+                           company_id, date, run_id, state, create_uid, write_uid, create_date, write_date,
+                           access_token)
+                   SELECT letter.*, %s, %s, %s, 'to_send', %s, %s, %s, %s, gen_random_uuid()::varchar
                      FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
                                  %s::varchar[], %s::bool[], %s::int[], %s::numeric[], %s::numeric[],
                                  %s::numeric[], %s::numeric[], %s::numeric[], %s::varchar[]) AS letter""",

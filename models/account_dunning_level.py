@@ -95,6 +95,17 @@ class AccountDunningLevel(models.Model):
         translate=True,
         help="Opening text of the letter and e-mail, in the tone of this level.",
     )
+    letter_salutation = fields.Char(
+        string="Salutation",
+        translate=True,
+        help='How the letter addresses the customer. Empty: "Dear Sir or Madam," in the customer\'s language '
+        '("Madame, Monsieur," in French).',
+    )
+    payment_delay_days = fields.Integer(
+        string="Days to pay",
+        default=8,
+        help="The letter asks for payment by its date plus these days, printed as one date. Zero: no deadline.",
+    )
     letter_count = fields.Integer(compute="_compute_letter_count")
 
     _delay_in_courtesy_window = models.Constraint(
@@ -103,6 +114,9 @@ class AccountDunningLevel(models.Model):
     )
     _min_amount_positive = models.Constraint(
         "CHECK (min_amount >= 0)", "The minimum amount of a level cannot be negative."
+    )
+    _payment_delay_positive = models.Constraint(
+        "CHECK (payment_delay_days >= 0)", "The days to pay of a level cannot be negative."
     )
     _min_gap_positive = models.Constraint(
         "CHECK (min_gap_days >= 0)", "The minimum gap between letters cannot be negative."
@@ -177,10 +191,8 @@ class AccountDunningLevel(models.Model):
                 "Despite our first reminder, the invoices below remain unpaid. Please pay them within 8 days."
             ),
             "formal_notice": self.env._(
-                "FORMAL NOTICE. Despite our previous reminders, the sums below remain unpaid. "
-                "We hereby formally demand that you pay them within 8 days of receiving this "
-                "letter. Failing payment by that date, we will hand the claim over for "
-                "collection, including through the courts, without further notice."
+                "Despite our previous reminders, the sums below remain unpaid. We hereby formally "
+                "demand that you pay them by the date stated in this letter."
             ),
             "handoff": self.env._(
                 "Despite our formal notice, the sums below remain unpaid. Without payment within "

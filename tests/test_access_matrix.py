@@ -65,7 +65,7 @@ MATRIX = [
     ("Runs",                                "change",                        "- - Y Y - -"),
     ("Runs",                                "delete",                        "- - Y Y - -"),
     ("Runs",                                "Run now",                       "- - Y Y - -"),
-    ("Letters",                             "read",                          "Y Y Y Y - -"),
+    ("Letters",                             "read (portal: own, sent)",      "Y Y Y Y Y -"),
     ("Letters",                             "create",                        "- Y Y Y - -"),
     ("Letters",                             "change",                        "- Y Y Y - -"),
     ("Letters",                             "change (sent)",                 "- - - - - -"),
@@ -191,6 +191,9 @@ class TestAccessMatrix(DunningCommon):
         )
         Letter = cls.env["account.dunning.letter"]
         cls.letter = Letter.search([("partner_id", "=", cls.professional.id)])
+        # A letter sent to the portal customer's company: the one every role reads.
+        cls.letter_sent = Letter.search([("partner_id", "=", cls.planned.id)])
+        cls.letter_sent.state = "sent"
         cls.case = cls.env["account.dunning.case"].search([("partner_id", "=", cls.professional.id)])
 
         Plan = cls.env["account.dunning.installment.plan"]
@@ -372,6 +375,8 @@ class TestAccessMatrix(DunningCommon):
             # 1,000 due 2025-01-31, sent on 2025-02-10: its interest and indemnity are invoiced
             # (one penalty period) only by a level that invoices penalties.
             return send, sent_and_invoiced, ("sent", int(invoicing))
+        if crud == "read":
+            return self._crud(self.letter_sent, crud)
         if action == "change (sent)":
             self.letter.sudo()._dunning_mark_sent()
         vals = {

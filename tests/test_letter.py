@@ -113,8 +113,8 @@ class TestDunningLetter(DunningCommon):
         letter = self.letters(self.professional)
         self.assertTrue(letter.is_formal_notice)
         html = self.env["ir.actions.report"]._render_qweb_html("account_dunning.report_dunning_letter", letter.ids)[0]
-        self.assertIn(b"Formal notice (mise en demeure)", html)
-        self.assertIn(b"This letter is a formal notice", html)
+        self.assertIn(b"formal notice to pay", html)
+        self.assertIn(b"We therefore formally demand that you pay the total claimed by", html)
 
     def test_customer_without_email_fails_and_can_be_retried(self):
         self.professional.email = False
