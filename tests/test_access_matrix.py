@@ -193,7 +193,7 @@ class TestAccessMatrix(DunningCommon):
         cls.letter = Letter.search([("partner_id", "=", cls.professional.id)])
         # A letter sent to the portal customer's company: the one every role reads.
         cls.letter_sent = Letter.search([("partner_id", "=", cls.planned.id)])
-        cls.letter_sent.state = "sent"
+        cls.letter_sent._dunning_mark_sent()
         cls.case = cls.env["account.dunning.case"].search([("partner_id", "=", cls.professional.id)])
 
         Plan = cls.env["account.dunning.installment.plan"]

@@ -22,7 +22,7 @@ class TestLetterAnswers(DunningCommon, HttpCase):
         cls.invoice_consumer = cls.invoice(cls.consumer, 300.0, cls.today - timedelta(days=70))
         run = cls.env["account.dunning.run"]._get_or_create(cls.company, cls.today)
         run.send_letters = False
-        run.action_run()
+        run._run_now()
         Letter = cls.env["account.dunning.letter"]
         cls.letter = Letter.search([("partner_id", "=", cls.professional.id)])
         cls.other_letter = Letter.search([("partner_id", "=", cls.consumer.id)])

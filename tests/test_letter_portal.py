@@ -22,7 +22,7 @@ class TestLetterPortal(DunningCommon, HttpCase):
         cls.invoice_new = cls.invoice(cls.professional, 250.0, cls.today - timedelta(days=60))
         run = cls.env["account.dunning.run"]._get_or_create(cls.company, cls.today)
         run.send_letters = False
-        run.action_run()
+        run._run_now()
         cls.letter = cls.env["account.dunning.letter"].search([("partner_id", "=", cls.professional.id)])
         cls.provider = (
             cls.env["payment.provider"]
