@@ -17,6 +17,7 @@
         "report/account_invoice_report.xml",
         "report/account_dunning_plan_report.xml",
         "report/account_dunning_handoff_report.xml",
+        "report/account_dunning_claim_report.xml",
         "data/account_dunning_rate_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",

@@ -10,12 +10,15 @@ RATE_MIN = 0.0
 RATE_MAX = 50.0
 # Series published for a half-year, in force from 1 January or 1 July (legal-reference.md 3).
 HALF_YEARLY_RATE_TYPES = ("fr_legal_individual", "fr_legal_other", "be_late_payment")
+# Series published per calendar year, in force from 1 January (law of 5 May 1865, art. 2).
+YEARLY_RATE_TYPES = ("be_legal",)
 
 RATE_TYPES = [
     ("ecb_mro", "ECB main refinancing rate"),
     ("fr_legal_individual", "French legal rate - creditor is an individual"),
     ("fr_legal_other", "French legal rate - other cases"),
     ("be_late_payment", "Belgian late-payment rate (B2B)"),
+    ("be_legal", "Belgian legal interest rate (yearly)"),
 ]
 
 
@@ -60,6 +63,14 @@ class AccountDunningRate(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(type)s is published per half-year: it takes effect on 1 January or 1 July, not on %(date)s.",
+                        type=labels.get(rate.rate_type, rate.rate_type),
+                        date=rate.date_from,
+                    )
+                )
+            if rate.rate_type in YEARLY_RATE_TYPES and (rate.date_from.day, rate.date_from.month) != (1, 1):
+                raise ValidationError(
+                    self.env._(
+                        "%(type)s is published per calendar year: it takes effect on 1 January, not on %(date)s.",
                         type=labels.get(rate.rate_type, rate.rate_type),
                         date=rate.date_from,
                     )

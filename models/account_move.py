@@ -163,7 +163,9 @@ class AccountMove(models.Model):
             if not claimable or min(claimable) > on_date or not self.amount_residual:
                 return 0.0
             balance = to_decimal(self.amount_residual, self.currency_id)
-            return self.currency_id.round(float(regimes.be_consumer_damages(balance)))
+            # Book XIX: damages only as the terms stipulate them, capped by the scale.
+            policy = self.commercial_partner_id._dunning_policy(self.company_id)
+            return self.currency_id.round(float(regimes.be_consumer_damages(balance, *policy._consumer_terms())))
         amount = float(regimes.fixed_indemnity(regime))
         if not amount:
             return 0.0
@@ -344,6 +346,7 @@ class AccountMove(models.Model):
             "fr_b2b": self.env._("French Commercial Code, article L441-10 II"),
             "be_b2b": self.env._("law of 2 August 2002, article 6"),
             "eu_b2b": self.env._("Directive 2011/7/EU, article 6"),
+            "fr_public": self.env._("French public procurement code, articles R2192-32 to R2192-35"),
         }
         return self.env._(
             "If the recovery costs incurred exceed this indemnity, additional compensation may be claimed on "
@@ -369,6 +372,8 @@ class AccountMove(models.Model):
             "eu_b2b": (self.env._("the ECB main refinancing rate + 8 points"), table.eu_b2b_default_rate),
             "be_b2b": (self.env._("the Belgian statutory late-payment rate"), table.be_late_payment_rate),
             "fr_b2c": (self.env._("the legal interest rate"), table.fr_legal_rate),
+            # R2192-31: ``day`` is the first day of interest, whose half-year fixes the rate.
+            "fr_public": (self.env._("the ECB main refinancing rate + 8 points"), table.fr_public_rate),
         }
         if regime not in bases:
             return self.env._("the statutory rate")
@@ -404,6 +409,12 @@ class AccountMove(models.Model):
             "fr_b2c": self.env._(
                 "Payment due on {due_date}. In case of late payment, interest at the legal rate may be claimed "
                 "after a formal notice."
+            ),
+            "fr_public": self.env._(
+                "Payment due on {due_date}. {discount} Any late payment makes late-payment interest due by law, "
+                "from the day after the payment deadline and for the whole delay, at {rate} (French public "
+                "procurement code, article R2192-31), plus a fixed recovery indemnity of {indemnity} (articles "
+                "R2192-32 to R2192-35)."
             ),
             "be_b2c": self.env._(
                 "Payment due on {due_date}. In case of late payment, you will first receive a free reminder giving "
