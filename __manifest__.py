@@ -36,6 +36,7 @@
         "views/account_dunning_forecast_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/account_dunning_penalty_invoice_views.xml",
+        "wizard/account_dunning_late_invoice_table_views.xml",
         "views/portal_templates.xml",
         "views/account_dunning_menus.xml",
     ],
@@ -43,6 +44,9 @@
         "demo/account_dunning_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "account_dunning/static/src/rate_list/*",
+        ],
         "web.assets_tests": [
             "account_dunning/static/tests/tours/**/*",
         ],

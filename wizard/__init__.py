@@ -1,1 +1,6 @@
-from . import account_dunning_call, account_dunning_penalty_invoice
+from . import (
+    account_dunning_call,
+    account_dunning_late_invoice_table,
+    account_dunning_late_invoice_table_line,
+    account_dunning_penalty_invoice,
+)
