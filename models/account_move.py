@@ -164,7 +164,7 @@ class AccountMove(models.Model):
                 return 0.0
             balance = to_decimal(self.amount_residual, self.currency_id)
             # Book XIX: damages only as the terms stipulate them, capped by the scale.
-            policy = self.commercial_partner_id._dunning_policy(self.company_id)
+            policy = self.commercial_partner_id.sudo()._dunning_policy(self.company_id)
             return self.currency_id.round(float(regimes.be_consumer_damages(balance, *policy._consumer_terms())))
         amount = float(regimes.fixed_indemnity(regime))
         if not amount:
