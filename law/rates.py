@@ -16,7 +16,9 @@
   rate in force on the first day of the half-year in which interest started to run, plus 8
   points, for the whole delay.
 
-The ECB rate is kept by effective date and stays in force until the next decision. The
+The ECB rate is kept by effective date and stays in force until the next decision (the
+addon tells the dunning managers while the rate on a half-year's first day is not confirmed
+by a fetch of the ECB's data or an entry dated that day: ``account.dunning.rate``). The
 French and Belgian rates are published for one half-year: a value is never carried over
 to the next half-year, a missing one raises :class:`MissingRateError` naming it.
 """

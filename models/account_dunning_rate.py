@@ -26,6 +26,7 @@ YEARLY_RATE_TYPES = ("be_legal",)
 # back to ask (a month before the latest known decision, so that a late correction is seen).
 ECB_URL_PARAM = "account_dunning.ecb_url"
 ECB_TIMEOUT_PARAM = "account_dunning.ecb_timeout"
+ECB_KNOWN_THROUGH_PARAM = "account_dunning.ecb_known_through"
 ECB_TIMEOUT = 20
 ECB_OVERLAP_DAYS = 31
 ECB_HISTORY_START = date(2016, 1, 1)
@@ -147,6 +148,10 @@ class AccountDunningRate(models.Model):
             return 0
         decisions = ecb.new_decisions(observations, known)
         today = fields.Date.context_today(self)
+        last_observed = observations[-1][0]
+        if last_observed > self._ecb_known_through():
+            # The rate in force on every day up to the last observation is now confirmed.
+            params.set_param(ECB_KNOWN_THROUGH_PARAM, last_observed.isoformat())
         self.sudo().create(
             [
                 {
@@ -160,6 +165,27 @@ class AccountDunningRate(models.Model):
         )
         _logger.info("ECB rate fetch: %s new value(s), observations up to %s.", len(decisions), observations[-1][0])
         return len(decisions)
+
+    @api.model
+    def _ecb_known_through(self):
+        """The last day the ECB series is known: its latest entry (a decision, or an entry
+        confirming the rate on the first day of a half-year) or the last day a fetch covered."""
+        latest = self.sudo().search_fetch(
+            [("rate_type", "=", "ecb_mro")], ["date_from"], order="date_from desc", limit=1
+        )
+        days = [latest.date_from] if latest else []
+        fetched = self.env["ir.config_parameter"].sudo().get_param(ECB_KNOWN_THROUGH_PARAM)
+        if fetched:
+            days.append(fields.Date.to_date(fetched))
+        return max(days, default=date.min)
+
+    @api.model
+    def _unconfirmed_ecb_half_year(self, today=None):
+        """The label of the current half-year when the ECB rate in force on its first day is
+        not confirmed (no fetch covered that day, no entry dated on or after it): the
+        penalties then use the last known decision, and the dunning managers are told."""
+        start = half_year_start(today or fields.Date.context_today(self))
+        return half_year_label(start) if start > self._ecb_known_through() else None
 
     @api.model
     def _missing_rates(self, today=None):
@@ -185,7 +211,9 @@ class AccountDunningRate(models.Model):
                 ["rate_type", "date_from"],
             )
         }
-        return [(rate_type, label) for rate_type, start, label in wanted if (rate_type, start) not in existing]
+        missing = [(rate_type, label) for rate_type, start, label in wanted if (rate_type, start) not in existing]
+        unconfirmed = self._unconfirmed_ecb_half_year(today)
+        return ([("ecb_mro", unconfirmed)] if unconfirmed else []) + missing
 
     @api.model
     def get_missing_rate_warnings(self):
@@ -193,6 +221,12 @@ class AccountDunningRate(models.Model):
         labels = dict(self._fields["rate_type"]._description_selection(self.env))
         return [
             self.env._(
+                "The ECB main refinancing rate in force on the first day of %(period)s is not confirmed: penalties use "
+                "the last known decision until the daily fetch (or an entry dated that day) confirms it.",
+                period=period,
+            )
+            if rate_type == "ecb_mro"
+            else self.env._(
                 "%(rate)s for %(period)s is missing: add it as soon as it is published.",
                 rate=labels[rate_type],
                 period=period,

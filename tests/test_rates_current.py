@@ -31,6 +31,8 @@ ANSWERS = {
     "/html": (200, "<html><body>Service unavailable</body></html>"),
     "/garbled": (200, HEADER + row("2025-06-10", "two point four")),
     "/error": (503, "Service unavailable"),
+    # Test data in the same format: the rate on the first days of 2026 H2 (a figure for the test only).
+    "/h2": (200, HEADER + row("2026-06-30", "2.15") + row("2026-07-01", "2.15") + row("2026-07-02", "2.15")),
 }
 
 
@@ -127,6 +129,15 @@ class TestRatesKeptCurrent(DunningCommon):
         self.assertIn("failed", logs.output[0])
         self.assertIn("no rate written", logs.output[0])
         self.assertEqual(self._ecb_rates(), before)
+
+    def test_an_unconfirmed_ecb_rate_is_never_silent(self):
+        # The data confirms the ECB rate on 2026-01-01, not on 2026-07-01.
+        with freeze_time("2026-07-10"):
+            self.assertIn(("ecb_mro", "2026 H2"), self.Rate._missing_rates())
+            banner = self.Rate.get_missing_rate_warnings()
+            self.assertTrue(any("not confirmed" in line and "2026 H2" in line for line in banner))
+            self.assertEqual(self._fetch("/h2"), 0, "no new decision, but 2026-07-01 is now covered")
+            self.assertNotIn(("ecb_mro", "2026 H2"), self.Rate._missing_rates())
 
     def test_warnings_from_15_days_before_a_half_year(self):
         self.Rate.create({"rate_type": "be_legal", "date_from": "2026-01-01", "rate": 4.5})
