@@ -102,7 +102,8 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)
-        partners.filtered("dunning_insolvency_date").sudo()._dunning_on_insolvency()
+        # Any user may create a contact (sign-up, sales): the accounting fields are read as superuser.
+        partners.sudo().filtered("dunning_insolvency_date")._dunning_on_insolvency()
         return partners
 
     def write(self, vals):

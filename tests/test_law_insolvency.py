@@ -138,6 +138,14 @@ class TestInsolvencyProceedings(DunningCommon):
             self.professional.dunning_insolvency_publication_date = "2025-05-21"
         self.assertEqual(len(self.professional.activity_ids.filtered(lambda a: "Declare the claims" in a.summary)), 1)
 
+    def test_a_user_without_accounting_rights_still_creates_contacts(self):
+        groups = self.env.ref("base.group_user") | self.env.ref("base.group_partner_manager")
+        seller = self.env["res.users"].create(
+            {"name": "Seller", "login": "seller-insolvency", "group_ids": [Command.set(groups.ids)]}
+        )
+        contact = self.env["res.partner"].with_user(seller).create({"name": "Nouveau client"})
+        self.assertFalse(contact.sudo().dunning_insolvency_date)
+
     def test_bad_dates_are_refused(self):
         with self.assertRefused(ValidationError, "after it is given"):
             self.professional.dunning_insolvency_publication_date = "2025-05-01"
