@@ -17,6 +17,7 @@
         "report/account_invoice_report.xml",
         "report/account_dunning_plan_report.xml",
         "report/account_dunning_handoff_report.xml",
+        "report/account_dunning_claim_report.xml",
         "data/account_dunning_rate_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
@@ -37,6 +38,7 @@
         "views/res_config_settings_views.xml",
         "wizard/account_dunning_penalty_invoice_views.xml",
         "wizard/account_dunning_installment_reschedule_views.xml",
+        "wizard/account_dunning_late_invoice_table_views.xml",
         "views/portal_templates.xml",
         "views/account_dunning_letter_portal_templates.xml",
         "views/account_dunning_menus.xml",
@@ -45,6 +47,9 @@
         "demo/account_dunning_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "account_dunning/static/src/rate_list/*",
+        ],
         "web.assets_tests": [
             "account_dunning/static/tests/tours/**/*",
         ],

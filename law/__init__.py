@@ -2,4 +2,4 @@
 timeline, one function per penalty regime. Standard library only, no Odoo import: the
 models read the database and call these functions."""
 
-from . import be_consumer, clause, interest, rates, recovery, regimes
+from . import be_consumer, clause, ecb, insolvency, interest, late_invoice_table, rates, recovery, regimes

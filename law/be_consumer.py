@@ -3,10 +3,25 @@
 - The first reminder is free and gives the consumer at least 14 calendar days to pay,
   counted from the day after it was sent by e-mail, or from the third working day after it
   was posted. Interest and damages can only be claimed once that period is over.
-- Interest may not exceed the B2B late-payment rate (law of 2 August 2002).
+- Interest and damages are owed only as the contract stipulates them (art. XIX.4). The
+  policy says what its general terms stipulate (``clause``):
+
+  - ``none``: no clause. No damages, and interest at the Belgian legal interest rate only
+    (law of 5 May 1865, art. 2: one rate per calendar year, published by the Treasury in the
+    Moniteur belge each January), never the B2B rate;
+  - ``legal_maximum``: the terms stipulate what Book XIX allows at most: interest at the B2B
+    late-payment rate (law of 2 August 2002) and the damages scale below;
+  - ``custom``: the terms state their own rate and damages (a fixed amount and / or a
+    percentage of the balance): the lower of the clause and the caps applies, day by day for
+    the rate and per claim for the damages. A clause with no rate stipulates no interest
+    beyond the legal rate.
 - Flat damages are capped by brackets of the balance due: EUR 20 up to EUR 150; EUR 30
   + 10 % of the part above 150 up to EUR 500; EUR 65 + 5 % of the part above 500, at most
   EUR 2,000.
+- Recurring contracts (art. XIX.4 §2): the first three reminders of a calendar year are
+  free; from the fourth, a fee of at most EUR 7.50 plus the postage may be charged per
+  reminder. For other contracts no reminder fee is charged on top of the damages (they are
+  meant to cover the recovery costs).
 
 Working days are Monday to Friday without the ten Belgian public holidays (law of
 4 January 1974): Saturdays and holidays are left out so that the consumer's period never
@@ -17,6 +32,14 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from .rates import as_decimal
+
+CLAUSE_NONE = "none"
+CLAUSE_LEGAL_MAXIMUM = "legal_maximum"
+CLAUSE_CUSTOM = "custom"
+CLAUSES = (CLAUSE_NONE, CLAUSE_LEGAL_MAXIMUM, CLAUSE_CUSTOM)
+
+FREE_REMINDERS_PER_YEAR = 3
+MAX_REMINDER_FEE = Decimal("7.50")
 
 PAYMENT_PERIOD_DAYS = 14
 POSTAL_DELAY_WORKING_DAYS = 3
@@ -79,11 +102,40 @@ def claimable_from(reminder_date, channel):
     return payment_period_start(reminder_date, channel) + timedelta(days=PAYMENT_PERIOD_DAYS)
 
 
-def consumer_rate(published_rate, contractual_rate=None):
-    """The agreed rate, never above the B2B rate; the B2B rate when none was agreed."""
-    if contractual_rate is None:
-        return published_rate
-    return min(as_decimal(contractual_rate), published_rate)
+def consumer_rate(b2b_rate, legal_rate, clause=CLAUSE_NONE, contractual_rate=None):
+    """The yearly rate a Belgian consumer owes for a day: the legal rate without a clause (or
+    with a clause that states no rate), the B2B rate when the terms stipulate the maximum, the
+    agreed rate capped at the B2B rate otherwise. ``b2b_rate`` and ``legal_rate`` are callables
+    so that a rate the clause does not need is never asked (nor reported missing)."""
+    if clause == CLAUSE_LEGAL_MAXIMUM:
+        return b2b_rate()
+    if clause == CLAUSE_CUSTOM and contractual_rate is not None:
+        return min(as_decimal(contractual_rate), b2b_rate())
+    return legal_rate()
+
+
+def clause_damages(balance, clause=CLAUSE_NONE, fixed=0, percent=0):
+    """The damages a Belgian consumer owes on ``balance`` under ``clause``: none without a
+    clause, the scale with the maximum clause, the clause's own figure (``fixed`` euros +
+    ``percent`` of the balance) capped by the scale otherwise. Cut down to the cent."""
+    if clause == CLAUSE_LEGAL_MAXIMUM:
+        return damages(balance)
+    if clause != CLAUSE_CUSTOM:
+        return Decimal(0)
+    balance = as_decimal(balance)
+    if balance <= 0:
+        return Decimal(0)
+    agreed = as_decimal(fixed) + balance * as_decimal(percent) / 100
+    return min(agreed, damages(balance)).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def reminder_fee(level_fee, postage, reminders_before, recurring):
+    """The fee one reminder may carry: only under a recurring contract, from the fourth
+    reminder of the calendar year (``reminders_before`` counts the year's earlier ones), at
+    most EUR 7.50 plus the postage."""
+    if not recurring or reminders_before < FREE_REMINDERS_PER_YEAR:
+        return Decimal(0)
+    return min(as_decimal(level_fee), MAX_REMINDER_FEE) + as_decimal(postage)
 
 
 def damages(balance):

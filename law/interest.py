@@ -12,6 +12,17 @@ module's documented choice (the usual French practice; the law names no divisor)
 
 Amounts are Decimal and never rounded here: the caller rounds the total once, to its
 currency, so that rounding errors of many short segments do not add up.
+
+Three readings the texts leave open, chosen here and documented in the README:
+
+- A partial payment reduces the principal. Code civil 1343-1 imputes a payment first to the
+  interest when the debtor says nothing; that rule protects the creditor, who may waive it,
+  and imputing to the principal only ever favours the debtor, so no debtor can contest it.
+  The interest is claimed apart (a penalty invoice), never deducted from the payments.
+- A credit note reduces the base from its own date (the day after it), not from the
+  invoice's: until it was issued the whole invoice was due.
+- A payment is dated by its accounting date (the later entry of the reconciliation, as the
+  caller passes it), not by a bank value date nor by the day it was matched.
 """
 
 from dataclasses import dataclass

@@ -8,9 +8,17 @@
   half-year in two columns, creditor is a private individual / all other cases.
 - Belgium, law of 2 August 2002 (art. 5): the B2B late-payment rate is published per
   half-year.
+- Belgium, law of 5 May 1865 (art. 2): the legal interest rate in civil matters (and for
+  consumers) is set per calendar year: the December average of the one-year EURIBOR, rounded
+  up to the quarter point, plus 2 points, published in the Moniteur belge in January.
 - Directive 2011/7/EU (art. 2 and 3): ECB reference rate + at least 8 points.
+- France, public buyers, Code de la commande publique R2192-31: the ECB main refinancing
+  rate in force on the first day of the half-year in which interest started to run, plus 8
+  points, for the whole delay.
 
-The ECB rate is kept by effective date and stays in force until the next decision. The
+The ECB rate is kept by effective date and stays in force until the next decision (the
+addon tells the dunning managers while the rate on a half-year's first day is not confirmed
+by a fetch of the ECB's data or an entry dated that day: ``account.dunning.rate``). The
 French and Belgian rates are published for one half-year: a value is never carried over
 to the next half-year, a missing one raises :class:`MissingRateError` naming it.
 """
@@ -24,17 +32,20 @@ ECB = "ecb_mro"
 FR_LEGAL_INDIVIDUAL = "fr_legal_individual"
 FR_LEGAL_OTHER = "fr_legal_other"
 BE_LATE_PAYMENT = "be_late_payment"
+BE_LEGAL = "be_legal"
 
 RATE_LABELS = {
     ECB: "ECB main refinancing rate",
     FR_LEGAL_INDIVIDUAL: "French legal interest rate (creditor is an individual)",
     FR_LEGAL_OTHER: "French legal interest rate (other cases)",
     BE_LATE_PAYMENT: "Belgian late-payment rate",
+    BE_LEGAL: "Belgian legal interest rate",
 }
 
 # Points added to the ECB reference rate: L441-10 II (France), art. 2(6) of 2011/7/EU.
 FR_B2B_MARGIN = 10
 EU_B2B_MARGIN = 8
+FR_PUBLIC_MARGIN = 8  # R2192-31
 # L441-10 II: "ne peut être inférieur à trois fois le taux d'intérêt légal".
 FR_FLOOR_FACTOR = 3
 
@@ -116,6 +127,16 @@ class RateTable:
     def fr_legal_rate(self, day, creditor_individual=False):
         return self.of_half_year(FR_LEGAL_INDIVIDUAL if creditor_individual else FR_LEGAL_OTHER, day)
 
+    def of_year(self, rate_type, day):
+        """The value published for ``day``'s calendar year, dated 1 January, and no other."""
+        try:
+            return self._series[rate_type][date(day.year, 1, 1)]
+        except KeyError:
+            raise MissingRateError(rate_type, str(day.year)) from None
+
+    def be_legal_rate(self, day):
+        return self.of_year(BE_LEGAL, day)
+
     def be_late_payment_rate(self, day):
         return self.of_half_year(BE_LATE_PAYMENT, day)
 
@@ -124,6 +145,11 @@ class RateTable:
 
     def eu_b2b_default_rate(self, day):
         return self.ecb_reference_rate(day) + EU_B2B_MARGIN
+
+    def fr_public_rate(self, interest_start):
+        """R2192-31: the rate of a public buyer's whole delay, fixed by the half-year of the
+        first day of interest (``interest_start``), never split at 1 January / 1 July."""
+        return self.ecb_reference_rate(interest_start) + FR_PUBLIC_MARGIN
 
     def fr_contractual_floor(self, day):
         # The floor uses the "other cases" column: the creditor is a business.

@@ -7,6 +7,11 @@
   Code des procédures civiles d'exécution L111-8 (no recovery fee, no indemnity).
 - ``be_b2b``: law of 2 August 2002, art. 5 and 6 (published rate per half-year, EUR 40).
 - ``be_b2c``: Code of Economic Law, Book XIX (see :mod:`.be_consumer`).
+- ``fr_public``: Code de la commande publique, French public buyers (State, local
+  authorities, public hospitals): interest from the day after the payment deadline at the ECB
+  rate in force on the first day of the half-year in which interest started + 8 points, for
+  the whole delay with no split at half-years (R2192-31), plus EUR 40 (R2192-32 to 35). Both
+  are owed by law and cannot be waived (L2192-14): no contractual rate, no waiver in a plan.
 - ``eu_b2b``: Directive 2011/7/EU, art. 3 and 6 (ECB reference + 8 points, EUR 40).
 - ``none``: no statutory penalty.
 
@@ -47,6 +52,8 @@ REGIMES = {
     # Book XIX lets the contract set the rate, capped at the B2B rate.
     "be_b2c": Regime("be_b2c", True, False, False, "after_free_reminder", True),
     "eu_b2b": Regime("eu_b2b", False, True, True, "due_date", True),
+    # R2192-31 sets the rate; L2192-14 voids any clause or waiver that lowers it.
+    "fr_public": Regime("fr_public", False, True, True, "due_date", False),
     # Claims nothing, hence usable for consumers of any country.
     "none": Regime("none", True, False, False, None, False),
 }
@@ -72,6 +79,7 @@ class _Claim:
     free_reminder_date: date | None
     free_reminder_channel: str | None
     creditor_individual: bool
+    consumer_clause: str
 
 
 def _agreed_or(claim, default_rate_of_day):
@@ -105,7 +113,12 @@ def _be_b2c(claim):
         return None
 
     def rate_of_day(day):
-        return be_consumer.consumer_rate(claim.table.be_late_payment_rate(day), claim.contractual_rate)
+        return be_consumer.consumer_rate(
+            lambda: claim.table.be_late_payment_rate(day),
+            lambda: claim.table.be_legal_rate(day),
+            claim.consumer_clause,
+            claim.contractual_rate,
+        )
 
     first_day = be_consumer.claimable_from(reminder, claim.free_reminder_channel)
     return first_day - timedelta(days=1), rate_of_day
@@ -113,6 +126,12 @@ def _be_b2c(claim):
 
 def _eu_b2b(claim):
     return claim.due_date, _agreed_or(claim, claim.table.eu_b2b_default_rate)
+
+
+def _fr_public(claim):
+    # One rate for the whole delay: the half-year of the first day of interest decides it.
+    first_day = claim.due_date + timedelta(days=1)
+    return claim.due_date, lambda _day: claim.table.fr_public_rate(first_day)
 
 
 def _none(_claim):
@@ -125,6 +144,7 @@ ACCRUALS = {
     "be_b2b": _be_b2b,
     "be_b2c": _be_b2c,
     "eu_b2b": _eu_b2b,
+    "fr_public": _fr_public,
     "none": _none,
 }
 
@@ -135,9 +155,10 @@ def fixed_indemnity(regime):
     return FIXED_INDEMNITY if REGIMES[regime].has_fixed_indemnity else Decimal(0)
 
 
-def be_consumer_damages(balance):
-    """Maximum flat damages a Belgian consumer owes on ``balance`` (Book XIX)."""
-    return be_consumer.damages(balance)
+def be_consumer_damages(balance, clause=be_consumer.CLAUSE_LEGAL_MAXIMUM, fixed=0, percent=0):
+    """Flat damages a Belgian consumer owes on ``balance`` under the policy's clause (Book
+    XIX); by default the maximum the scale allows."""
+    return be_consumer.clause_damages(balance, clause, fixed, percent)
 
 
 def _paid_by(principal, reductions, day):
@@ -157,11 +178,14 @@ def compute_line_penalties(
     free_reminder_date=None,
     free_reminder_channel=None,
     creditor_individual=False,
+    consumer_clause=be_consumer.CLAUSE_NONE,
 ):
     """Interest one receivable line owes on ``on_date`` under ``regime``.
 
     ``principal`` is the amount due VAT included, ``reductions`` the dated payments and
-    credit notes. A contractual rate is ignored by a regime that accepts none. Raises
+    credit notes. A contractual rate is ignored by a regime that accepts none.
+    ``consumer_clause`` says what a Belgian consumer's terms stipulate (:mod:`.be_consumer`):
+    nothing by default. Raises
     :class:`~.rates.MissingRateError` when a rate the delay needs is not in ``table``.
     """
     principal = as_decimal(principal)
@@ -178,6 +202,7 @@ def compute_line_penalties(
         free_reminder_date=free_reminder_date,
         free_reminder_channel=free_reminder_channel,
         creditor_individual=creditor_individual,
+        consumer_clause=consumer_clause or be_consumer.CLAUSE_NONE,
     )
     late = on_date > due_date and not _paid_by(principal, reductions, due_date)
     accrual = ACCRUALS[regime](claim)

@@ -30,4 +30,5 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    res_partner_insolvency,
 )

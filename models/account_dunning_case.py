@@ -304,6 +304,16 @@ class AccountDunningCase(models.Model):
             resolved._message_log_batch(
                 bodies=dict.fromkeys(resolved.ids, self.env._("Resolved: nothing is overdue any more."))
             )
+        insolvent = cases.filtered(
+            lambda case: (
+                case.partner_id.id in overdue
+                and case.partner_id.sudo().dunning_insolvency_date
+                and case.stage_code != "insolvency"
+            )
+        )
+        if insolvent and "insolvency" in stages:
+            # Book VI of the Code de commerce: the case follows the proceedings, not the reminders.
+            insolvent.write({"stage_id": stages["insolvency"].id})
         currency = company.currency_id
         totals = {}
         for case in cases:

@@ -260,6 +260,17 @@ class AccountDunningHandoff(models.Model):
                 )
             if lines.filtered(lambda line: line.reconciled or not line.amount_residual_currency):
                 raise UserError(self.env._("A paid receivable cannot be handed to an agency."))
+            caught = lines._dunning_insolvency_caught()
+            if caught:
+                raise UserError(
+                    self.env._(
+                        "%(invoice)s was born before the opening of insolvency proceedings against %(customer)s: no "
+                        "collection action is allowed on it (Code de commerce L622-21); declare it to the "
+                        "court-appointed representative instead.",
+                        invoice=caught[0].move_id.name,
+                        customer=handoff.partner_id.display_name,
+                    )
+                )
             # The penalties frozen here must not be invoiced at the same moment by someone else.
             self.env["account.dunning.penalty"]._lock_receivables(lines.move_id)
             handoff.line_ids._freeze_amounts(handoff.date)

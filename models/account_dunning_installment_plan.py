@@ -15,6 +15,7 @@ from ..law.schedule import (
     build_schedule,
     span_in_months,
 )
+from .account_dunning_policy import UNWAIVABLE_REGIMES
 from .record_lock import internal, is_internal
 
 # What the customer agreed to when the plan was confirmed: the debts covered and the terms of
@@ -231,7 +232,8 @@ class AccountDunningInstallmentPlan(models.Model):
         ]
         if currency:
             domain.append(("currency_id", "=", currency.id))
-        return AML.search(domain)
+        lines = AML.search(domain)
+        return lines - lines._dunning_insolvency_caught()
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
@@ -312,6 +314,12 @@ class AccountDunningInstallmentPlan(models.Model):
         }
         return messages.get(str(error), str(error))
 
+    def _dunning_penalties_unwaivable(self):
+        """Whether the customer's regime forbids waiving its penalties (L2192-14)."""
+        self.ensure_one()
+        policy = self.partner_id.commercial_partner_id.sudo()._dunning_policy(self.company_id)
+        return policy.penalty_regime in UNWAIVABLE_REGIMES
+
     def _check_schedule(self):
         """What a plan must satisfy to be confirmed; raises with a clear message."""
         today = fields.Date.context_today(self)
@@ -325,6 +333,26 @@ class AccountDunningInstallmentPlan(models.Model):
                         "they must be equal.",
                         total=plan.amount_total,
                         covered=plan.amount_covered,
+                    )
+                )
+            caught = plan.move_line_ids._dunning_insolvency_caught()
+            if caught:
+                raise ValidationError(
+                    self.env._(
+                        "%(invoice)s was born before the opening of insolvency proceedings against %(customer)s: it "
+                        "can only be declared to the court-appointed representative, not paid through a plan "
+                        "(Code de commerce L622-7).",
+                        invoice=caught[0].move_id.name,
+                        customer=plan.partner_id.display_name,
+                    )
+                )
+            if plan.penalty_mode != "run" and plan._dunning_penalties_unwaivable():
+                raise ValidationError(
+                    self.env._(
+                        "%(customer)s is a French public buyer: late-payment interest and the recovery indemnity "
+                        "are owed by law and cannot be waived or frozen (Code de la commande publique L2192-14). "
+                        "Leave the penalties running.",
+                        customer=plan.partner_id.display_name,
                     )
                 )
             if any(line.amount <= 0 for line in plan.line_ids):

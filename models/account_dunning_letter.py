@@ -4,7 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+from ..law import be_consumer, regimes
 from .account_dunning_level import CHANNELS
+from .penalty_tools import to_decimal
 from .record_lock import internal, is_internal
 
 SENDABLE_STATES = ("draft", "to_send", "failed")
@@ -99,6 +101,13 @@ class AccountDunningLetter(models.Model):
     amount_net = fields.Monetary(compute="_compute_amounts", store=True, string="Net amount due")
     interest_amount = fields.Monetary(compute="_compute_amounts", store=True, string="Interest")
     indemnity_amount = fields.Monetary(compute="_compute_amounts", store=True, string="Indemnities")
+    fee_amount = fields.Monetary(
+        string="Reminder fee",
+        readonly=True,
+        copy=False,
+        help="The fee this reminder carries, as its level sets it and the customer's law allows it (none for "
+        "consumers, except Belgian recurring contracts from the fourth reminder of a year).",
+    )
     penalty_error = fields.Char(readonly=True, copy=False, help="Why penalties could not be computed.")
     sent_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     is_printed = fields.Boolean(string="Printed", readonly=True, copy=False)
@@ -144,6 +153,70 @@ class AccountDunningLetter(models.Model):
             "recipient_id": partner.address_get(["invoice"])["invoice"],
             "user_id": (partner.dunning_responsible_id or partner.user_id).id,
         }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Letters made by hand carry the fee of their level as the daily run's do.
+        missing = [vals for vals in vals_list if "fee_amount" not in vals and vals.get("level_id")]
+        if missing:
+            company = self.env.company
+            fees = self._reminder_fees(
+                company,
+                [
+                    (
+                        vals["partner_id"],
+                        self.env["account.dunning.level"].browse(vals["level_id"]),
+                        self.env["res.currency"].browse(vals.get("currency_id") or company.currency_id.id),
+                        fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self),
+                    )
+                    for vals in missing
+                ],
+            )
+            for vals, fee in zip(missing, fees, strict=True):
+                vals["fee_amount"] = fee
+        return super().create(vals_list)
+
+    @api.model
+    def _reminder_fees(self, company, letters):
+        """The fee each letter ``(partner id, level, currency, date)`` carries: its level's fee and
+        postage, as the customer's law allows them. French consumers never pay one (CPCE
+        L111-8); Belgian consumers only under a recurring contract, from the fourth reminder of
+        the calendar year, at most EUR 7.50 plus postage (Book XIX). Earlier letters of the year
+        are counted in one query for the batch."""
+        charged = [index for index, (_partner, level, _currency, _day) in enumerate(letters) if level.fee_amount]
+        fees = [0.0] * len(letters)
+        if not charged:
+            return fees
+        partner_ids = {letters[index][0] for index in charged}
+        first_day = min(letters[index][3] for index in charged).replace(month=1, day=1)
+        earlier = self.sudo()._read_group(
+            [
+                ("partner_id", "in", list(partner_ids)),
+                ("company_id", "=", company.id),
+                ("state", "not in", ("cancelled", "failed")),
+                ("date", ">=", first_day),
+            ],
+            ["partner_id", "date:day"],
+            ["__count"],
+        )
+        for index in charged:
+            partner_id, level, currency, day = letters[index]
+            policy = level.policy_id
+            regime = policy.penalty_regime or "none"
+            amount, postage = to_decimal(level.fee_amount), to_decimal(level.fee_postage)
+            if regime == "be_b2c":
+                before = sum(
+                    count
+                    for partner, letter_day, count in earlier
+                    if partner.id == partner_id and letter_day.year == day.year and letter_day < day
+                )
+                fee = be_consumer.reminder_fee(amount, postage, before, policy.recurring_contract)
+            elif regimes.REGIMES.get(regime) and regimes.REGIMES[regime].allows_fees:
+                fee = amount + postage
+            else:
+                continue
+            fees[index] = level.currency_id._convert(float(fee), currency, company, day) if fee else 0.0
+        return fees
 
     @api.depends("line_ids.amount_due", "line_ids.interest_amount", "line_ids.indemnity_amount", "credit_amount")
     def _compute_amounts(self):

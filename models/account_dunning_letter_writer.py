@@ -70,8 +70,20 @@ class AccountDunningLetterWriter(models.AbstractModel):
                 )
             )
         ]
+        fees = Letter._reminder_fees(
+            company,
+            [
+                (
+                    vals["partner_id"],
+                    Level.browse(vals["level_id"]),
+                    self.env["res.currency"].browse(vals["currency_id"]),
+                    run.date,
+                )
+                for vals, _items in letters_to_make
+            ],
+        )
         errors, letter_rows, line_rows = [], [], []
-        for letter_id, (vals, items) in zip(letter_ids, letters_to_make, strict=True):
+        for letter_id, (vals, items), fee in zip(letter_ids, letters_to_make, fees, strict=True):
             currency = self.env["res.currency"].browse(vals["currency_id"])
             level = Level.browse(vals["level_id"])
             if level.apply_penalties:
@@ -109,6 +121,7 @@ class AccountDunningLetterWriter(models.AbstractModel):
                     amounts["amount_net"],
                     amounts["interest_amount"],
                     amounts["indemnity_amount"],
+                    currency.round(fee),
                     penalty_moves._dunning_rate_error_message(letter_errors[-1]) if letter_errors else None,
                 )
             )
@@ -122,13 +135,14 @@ class AccountDunningLetterWriter(models.AbstractModel):
                 """INSERT INTO account_dunning_letter
                           (id, partner_id, recipient_id, user_id, currency_id, level_id, policy_id, channel,
                            auto_send, line_count, amount_due, credit_amount, amount_net, interest_amount,
-                           indemnity_amount, penalty_error,
+                           indemnity_amount, fee_amount, penalty_error,
                            company_id, date, run_id, state, create_uid, write_uid, create_date, write_date,
                            access_token)
                    SELECT letter.*, %s, %s, %s, 'to_send', %s, %s, %s, %s, gen_random_uuid()::varchar
                      FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
                                  %s::varchar[], %s::bool[], %s::int[], %s::numeric[], %s::numeric[],
-                                 %s::numeric[], %s::numeric[], %s::numeric[], %s::varchar[]) AS letter""",
+                                 %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[],
+                                 %s::varchar[]) AS letter""",
                 company.id,
                 run.date,
                 run.id,

@@ -69,6 +69,18 @@ class AccountDunningLevel(models.Model):
     attach_invoices = fields.Boolean(
         string="Attach the invoices", help="E-mails of this level also carry the PDF of each late invoice."
     )
+    fee_amount = fields.Monetary(
+        string="Reminder fee",
+        currency_field="currency_id",
+        help="Charged on the letters of this level where the law allows it: never to French consumers (CPCE "
+        "L111-8); to Belgian consumers only under a recurring contract, from the fourth reminder of a calendar "
+        "year and at most EUR 7.50 (Book XIX). Each letter stores the fee it carries.",
+    )
+    fee_postage = fields.Monetary(
+        string="Postage",
+        currency_field="currency_id",
+        help="Postage charged with the reminder fee, where a fee may be charged.",
+    )
     min_amount = fields.Monetary(
         string="Minimum amount",
         currency_field="currency_id",
@@ -111,6 +123,9 @@ class AccountDunningLevel(models.Model):
     _delay_in_courtesy_window = models.Constraint(
         f"CHECK (delay_days >= -{COURTESY_WINDOW_DAYS})",
         "A level cannot be due more than 30 days before the due date.",
+    )
+    _fees_positive = models.Constraint(
+        "CHECK (fee_amount >= 0 AND fee_postage >= 0)", "A reminder fee and its postage cannot be negative."
     )
     _min_amount_positive = models.Constraint(
         "CHECK (min_amount >= 0)", "The minimum amount of a level cannot be negative."
@@ -200,7 +215,7 @@ class AccountDunningLevel(models.Model):
             ),
         }
         text = texts[tone]
-        if kind == "professional" and tone in ("firm", "formal_notice", "handoff"):
+        if kind in ("professional", "public") and tone in ("firm", "formal_notice", "handoff"):
             text += " " + self.env._(
                 "Late-payment interest and the fixed recovery indemnity are due by law from the day after the due date."
             )

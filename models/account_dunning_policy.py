@@ -14,20 +14,24 @@ PENALTY_REGIMES = [
     ("be_b2b", "Belgium - professional customers (law of 2 August 2002)"),
     ("be_b2c", "Belgium - consumers (Code of Economic Law, Book XIX)"),
     ("eu_b2b", "EU - professional customers (Directive 2011/7/EU)"),
+    ("fr_public", "France - public buyers (Code de la commande publique R2192-31)"),
     ("none", "No statutory penalties"),
 ]
 CONSUMER_REGIMES = ("fr_b2c", "be_b2c", "none")
+# Regimes whose penalties are owed by law and can be neither lowered nor waived (L2192-14).
+UNWAIVABLE_REGIMES = ("fr_public",)
 
 # The regime a new company's default policies follow, by country: the national regime where
 # the addon has one, the Late Payment Directive (2011/7/EU) elsewhere in the EU, nothing
 # outside it (nor for a company without a country): the directive binds EU creditors only.
 DEFAULT_REGIMES_BY_COUNTRY = {
-    "FR": {"professional": "fr_b2b", "consumer": "fr_b2c"},
-    "BE": {"professional": "be_b2b", "consumer": "be_b2c"},
+    "FR": {"professional": "fr_b2b", "consumer": "fr_b2c", "public": "fr_public"},
+    "BE": {"professional": "be_b2b", "consumer": "be_b2c", "public": "be_b2b"},
 }
 EU_MEMBER_STATES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
-DEFAULT_REGIMES_EU = {"professional": "eu_b2b", "consumer": "none"}
-DEFAULT_REGIMES_ELSEWHERE = {"professional": "none", "consumer": "none"}
+# The directive covers public authorities as debtors too (art. 4).
+DEFAULT_REGIMES_EU = {"professional": "eu_b2b", "consumer": "none", "public": "eu_b2b"}
+DEFAULT_REGIMES_ELSEWHERE = {"professional": "none", "consumer": "none", "public": "none"}
 # A promise to pay pauses the reminders: how far ahead one may be recorded, and the grace
 # after it, are bounded (days).
 PROMISE_HORIZON_DEFAULT = 60
@@ -95,7 +99,7 @@ class AccountDunningPolicy(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     customer_kind = fields.Selection(
-        [("professional", "Professionals"), ("consumer", "Consumers")],
+        [("professional", "Professionals"), ("consumer", "Consumers"), ("public", "Public buyers")],
         string="Customers",
         required=True,
         default="professional",
@@ -114,6 +118,37 @@ class AccountDunningPolicy(models.Model):
         help="Late-payment interest rate agreed in your terms, in percent per year. Empty "
         "means the statutory default rate. In France it may not be lower than three times "
         "the legal interest rate of the half-year.",
+    )
+    consumer_clause = fields.Selection(
+        [
+            ("none", "No clause"),
+            ("legal_maximum", "The maximum Book XIX allows"),
+            ("custom", "A rate and damages of their own"),
+        ],
+        string="Terms on late payment",
+        default="none",
+        required=True,
+        help="Belgian consumers (Code of Economic Law, Book XIX) owe interest and damages only as your general "
+        "terms stipulate them. No clause: no damages, interest at the Belgian legal interest rate only. The "
+        "maximum: the B2B late-payment rate and the damages scale (EUR 20 / 30 + 10 % / 65 + 5 %, at most "
+        "EUR 2,000). Their own: the contractual rate and the damages below, each capped by the law.",
+    )
+    consumer_damages_fixed = fields.Float(
+        string="Damages: fixed amount (EUR)",
+        digits=(16, 2),
+        help="Flat damages your terms stipulate, in euros, added to the share of the balance below; capped by "
+        "the Book XIX scale.",
+    )
+    consumer_damages_percent = fields.Float(
+        string="Damages: share of the balance (%)",
+        digits=(16, 2),
+        help="Damages your terms stipulate as a percentage of the balance due; capped by the Book XIX scale.",
+    )
+    recurring_contract = fields.Boolean(
+        string="Recurring contracts",
+        help="The customers of this policy are billed under a recurring contract (subscription, supply): under "
+        "Book XIX the first three reminders of a calendar year are free, then a level's fee of at most "
+        "EUR 7.50 plus postage may be charged. For other Belgian consumer contracts no reminder fee is charged.",
     )
     allow_level_skip = fields.Boolean(
         string="Skip to the highest level due",
@@ -152,6 +187,13 @@ class AccountDunningPolicy(models.Model):
                         policy=policy.display_name,
                     )
                 )
+            if policy.penalty_regime == "fr_public" and policy.customer_kind != "public":
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: the public procurement regime applies to public buyers only.",
+                        policy=policy.display_name,
+                    )
+                )
 
     @api.constrains("promise_grace_days", "promise_horizon_days")
     def _check_promise_days(self):
@@ -174,7 +216,29 @@ class AccountDunningPolicy(models.Model):
                     )
                 )
 
-    @api.constrains("contractual_rate", "penalty_regime")
+    @api.constrains("consumer_damages_fixed", "consumer_damages_percent")
+    def _check_consumer_damages(self):
+        for policy in self:
+            if policy.consumer_damages_fixed < 0 or not 0 <= policy.consumer_damages_percent <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: the damages of your terms are a positive amount and a share between 0 "
+                        "and 100 %%.",
+                        policy=policy.display_name,
+                    )
+                )
+
+    def _consumer_terms(self):
+        """What the Belgian consumer terms of this policy stipulate, as the law reads them:
+        ``(clause, fixed damages, damages percent)``."""
+        self.ensure_one()
+        return (
+            self.consumer_clause or "none",
+            to_decimal(self.consumer_damages_fixed),
+            to_decimal(self.consumer_damages_percent),
+        )
+
+    @api.constrains("contractual_rate", "penalty_regime", "consumer_clause")
     def _check_contractual_rate(self):
         """A French contractual rate may not be under three times the legal interest rate of
         the half-year (L441-10 II): refused for the current half-year, when the policy is set.
@@ -187,6 +251,20 @@ class AccountDunningPolicy(models.Model):
             if policy.penalty_regime == "fr_b2c" and policy.contractual_rate:
                 raise ValidationError(
                     self.env._("French consumers owe the legal rate only: a consumer policy takes no contractual rate.")
+                )
+            if policy.penalty_regime == "be_b2c" and policy.contractual_rate and policy.consumer_clause != "custom":
+                raise ValidationError(
+                    self.env._(
+                        "Belgian consumers owe a contractual rate only if your terms stipulate it (Book XIX): choose "
+                        "'A rate and damages of their own' as the terms on late payment, or leave the rate empty."
+                    )
+                )
+            if policy.penalty_regime == "fr_public" and policy.contractual_rate:
+                raise ValidationError(
+                    self.env._(
+                        "French public buyers owe the rate set by the Code de la commande publique (ECB rate + 8 "
+                        "points, R2192-31), which no contract may change: leave the contractual rate empty."
+                    )
                 )
             if policy.penalty_regime != "fr_b2b" or not policy.contractual_rate:
                 continue
@@ -229,7 +307,12 @@ class AccountDunningPolicy(models.Model):
         would silently stop their reminders."""
         for policy in self:
             company = policy.company_id
-            if policy in (company.dunning_policy_professional_id | company.dunning_policy_consumer_id):
+            defaults = (
+                company.dunning_policy_professional_id
+                | company.dunning_policy_consumer_id
+                | company.dunning_policy_public_id
+            )
+            if policy in defaults:
                 raise ValidationError(
                     self.env._(
                         "Policy %(policy)s is a default policy of %(company)s: choose another default first.",
@@ -293,6 +376,7 @@ class AccountDunningPolicy(models.Model):
         names = {
             "professional": _lt("Professional customers"),
             "consumer": _lt("Consumers"),
+            "public": _lt("Public buyers"),
         }
         source = self.with_context(lang="en_US")
         level_vals = []

@@ -92,6 +92,14 @@ class AccountDunningReceivable(models.AbstractModel):
             ("blocked", SQL("COALESCE(partner.dunning_blocked, FALSE)")),
             ("plan", SQL("aml.dunning_plan_id IS NOT NULL")),
             ("handoff", SQL("aml.dunning_handoff_id IS NOT NULL")),
+            # L622-7 / L622-21: no collection of a debt born before the opening judgment.
+            (
+                "insolvency",
+                SQL(
+                    """partner.dunning_insolvency_date IS NOT NULL
+                       AND COALESCE(move.invoice_date, move.date) < partner.dunning_insolvency_date"""
+                ),
+            ),
             (
                 "promise",
                 SQL(

@@ -17,7 +17,18 @@ _logger = logging.getLogger(__name__)
 # Tries of a run whose batch met a concurrent change (each from its last committed batch).
 CONCURRENCY_ATTEMPTS = 3
 
-SKIP_REASONS = ("disputed", "blocked", "plan", "handoff", "promise", "no_policy", "gap", "min_amount", "not_due")
+SKIP_REASONS = (
+    "disputed",
+    "blocked",
+    "plan",
+    "handoff",
+    "promise",
+    "insolvency",
+    "no_policy",
+    "gap",
+    "min_amount",
+    "not_due",
+)
 
 
 class AccountDunningRun(models.Model):
@@ -62,6 +73,7 @@ class AccountDunningRun(models.Model):
     skipped_plan = fields.Integer(string="Skipped: in an installment plan", readonly=True)
     skipped_handoff = fields.Integer(string="Skipped: handed to an agency", readonly=True)
     skipped_promise = fields.Integer(string="Skipped: promise to pay", readonly=True)
+    skipped_insolvency = fields.Integer(string="Skipped: insolvency proceedings", readonly=True)
     skipped_no_policy = fields.Integer(string="Skipped: no usable policy", readonly=True)
     skipped_gap = fields.Integer(string="Skipped: contacted recently", readonly=True)
     skipped_min_amount = fields.Integer(string="Skipped: under the minimum", readonly=True)

@@ -7,6 +7,7 @@ STAGE_CODES = [
     ("promise", "Promise to pay"),
     ("plan", "Payment plan"),
     ("agency", "Collection agency"),
+    ("insolvency", "Insolvency proceedings"),
     ("resolved", "Resolved"),
 ]
 

@@ -162,11 +162,13 @@ class AccountMove(models.Model):
             claimable = [penalty.claimable_from for penalty in penalties if penalty.claimable_from]
             if not claimable or min(claimable) > on_date or not self.amount_residual:
                 return 0.0
-            # The brackets are euro amounts (Book XIX): the balance is converted to euros, and
-            # the damages back to the invoice currency, at the day they are computed for.
+            # Book XIX: damages only as the terms stipulate them, capped by the scale. The
+            # brackets are euro amounts: the balance is converted to euros, and the damages back
+            # to the invoice currency, at the day they are computed for.
             company = self.company_id
+            policy = self.commercial_partner_id.sudo()._dunning_policy(company)
             balance_eur = self.currency_id._convert(self.amount_residual, eur, company, on_date, round=False)
-            damages_eur = float(regimes.be_consumer_damages(to_decimal(balance_eur, eur)))
+            damages_eur = float(regimes.be_consumer_damages(to_decimal(balance_eur, eur), *policy._consumer_terms()))
             return eur._convert(damages_eur, self.currency_id, company, on_date)
         amount = float(regimes.fixed_indemnity(regime))
         if not amount:
@@ -349,6 +351,7 @@ class AccountMove(models.Model):
             "fr_b2b": self.env._("French Commercial Code, article L441-10 II"),
             "be_b2b": self.env._("law of 2 August 2002, article 6"),
             "eu_b2b": self.env._("Directive 2011/7/EU, article 6"),
+            "fr_public": self.env._("French public procurement code, articles R2192-32 to R2192-35"),
         }
         return self.env._(
             "If the recovery costs incurred exceed this indemnity, additional compensation may be claimed on "
@@ -374,6 +377,8 @@ class AccountMove(models.Model):
             "eu_b2b": (self.env._("the ECB main refinancing rate + 8 points"), table.eu_b2b_default_rate),
             "be_b2b": (self.env._("the Belgian statutory late-payment rate"), table.be_late_payment_rate),
             "fr_b2c": (self.env._("the legal interest rate"), table.fr_legal_rate),
+            # R2192-31: ``day`` is the first day of interest, whose half-year fixes the rate.
+            "fr_public": (self.env._("the ECB main refinancing rate + 8 points"), table.fr_public_rate),
         }
         if regime not in bases:
             return self.env._("the statutory rate")
@@ -409,6 +414,12 @@ class AccountMove(models.Model):
             "fr_b2c": self.env._(
                 "Payment due on {due_date}. In case of late payment, interest at the legal rate may be claimed "
                 "after a formal notice."
+            ),
+            "fr_public": self.env._(
+                "Payment due on {due_date}. {discount} Any late payment makes late-payment interest due by law, "
+                "from the day after the payment deadline and for the whole delay, at {rate} (French public "
+                "procurement code, article R2192-31), plus a fixed recovery indemnity of {indemnity} (articles "
+                "R2192-32 to R2192-35)."
             ),
             "be_b2c": self.env._(
                 "Payment due on {due_date}. In case of late payment, you will first receive a free reminder giving "

@@ -6,7 +6,7 @@ from decimal import Decimal
 from odoo import fields, models
 from odoo.tools import SQL, float_round
 
-from ..law import regimes
+from ..law import insolvency, regimes
 from ..law.rates import MissingRateError
 from .penalty_tools import LinePenalty, clip_segments, money_to_decimal, to_decimal
 
@@ -94,6 +94,16 @@ class AccountMoveLine(models.Model):
     # Late-payment penalties
     # ------------------------------------------------------------------
 
+    def _dunning_insolvency_caught(self):
+        """The lines of ``self`` born before their customer's insolvency judgment: no reminder,
+        plan or hand-off for them, and no interest after the judgment (:mod:`..law.insolvency`)."""
+        return self.filtered(
+            lambda line: insolvency.born_before(
+                line.move_id.invoice_date or line.move_id.date,
+                line.partner_id.commercial_partner_id.sudo().dunning_insolvency_date,
+            )
+        )
+
     def _dunning_penalty_inputs(self):
         """Everything the penalty law needs for these receivable lines, read in a few queries:
         partial payments, invoiced periods, first free reminder, policy."""
@@ -101,6 +111,8 @@ class AccountMoveLine(models.Model):
             [("debit_move_id", "in", self.ids)], ["debit_move_id", "max_date", "debit_amount_currency"]
         )
         reductions = defaultdict(list)
+        # A reduction is dated by the later of the two entries it matches: a payment by its
+        # accounting date, a credit note by its own date (law/interest.py says why).
         for partial in partials:
             reductions[partial.debit_move_id.id].append((partial.max_date, partial.debit_amount_currency))
         invoiced_to = {
@@ -150,12 +162,17 @@ class AccountMoveLine(models.Model):
             ]
         )
         self.env["account.dunning.installment.plan"].flush_model(["state", "penalty_mode"])
+        self.env["account.move"].flush_model(["invoice_date", "date"])
+        self.env["res.partner"].flush_model(["dunning_insolvency_date"])
         rows = self.env.execute_query(
             SQL(
                 """SELECT aml.id, aml.partner_id, aml.company_id, aml.currency_id, aml.amount_currency,
                           aml.date_maturity, aml.dunning_formal_notice_date,
-                          COALESCE(plan.state = 'active' AND plan.penalty_mode IN ('waive', 'freeze'), FALSE)
+                          COALESCE(plan.state = 'active' AND plan.penalty_mode IN ('waive', 'freeze'), FALSE),
+                          COALESCE(move.invoice_date, move.date), partner.dunning_insolvency_date
                      FROM account_move_line aml
+                     JOIN account_move move ON move.id = aml.move_id
+                LEFT JOIN res_partner partner ON partner.id = aml.partner_id
                 LEFT JOIN account_dunning_installment_plan plan ON plan.id = aml.dunning_plan_id
                     WHERE aml.id = ANY(%s)""",
                 self.ids,
@@ -164,18 +181,19 @@ class AccountMoveLine(models.Model):
         partners_by_company = defaultdict(set)
         for _line_id, partner_id, company_id, *_rest in rows:
             partners_by_company[company_id].add(partner_id)
-        terms = {}  # (partner, company): (regime, contractual rate)
+        terms = {}  # (partner, company): (regime, contractual rate, Belgian consumer clause)
         for company_id, partner_ids in partners_by_company.items():
             company = self.env["res.company"].browse(company_id)
             for partner_id, policy in self.partner_id.browse(partner_ids)._dunning_policies(company).items():
                 terms[partner_id, company_id] = (
                     policy.penalty_regime or "none",
                     to_decimal(policy.contractual_rate) if policy.contractual_rate else None,
+                    policy.consumer_clause or "none",
                 )
         currencies = {currency.id: (currency.rounding, currency.decimal_places) for currency in self.currency_id}
         results = {}
-        for line_id, partner_id, company_id, currency_id, principal, due, notice, frozen in rows:
-            regime, contractual_rate = terms[partner_id, company_id]
+        for line_id, partner_id, company_id, currency_id, principal, due, notice, frozen, born, judgment in rows:
+            regime, contractual_rate, consumer_clause = terms[partner_id, company_id]
             if frozen:
                 # Kept plan: no penalty accrues (frozen ones were invoiced at confirmation).
                 results[line_id] = LinePenalty(regime, 0.0, [], False, None, None)
@@ -191,12 +209,14 @@ class AccountMoveLine(models.Model):
                         for paid_on, amount in reductions.get(line_id, [])
                     ],
                     due_date=due,
-                    on_date=on_date,
+                    # L622-28: the opening judgment stops the interest of the debts born before it.
+                    on_date=insolvency.interest_end(on_date, born, judgment),
                     table=table,
                     contractual_rate=contractual_rate,
                     formal_notice_date=notice,
                     free_reminder_date=reminder_sent.date() if reminder_sent else None,
                     free_reminder_channel=reminder_channel,
+                    consumer_clause=consumer_clause,
                 )
             except MissingRateError as error:
                 results[line_id] = LinePenalty(regime, 0.0, [], False, None, error)

@@ -19,6 +19,11 @@ class ResCompany(models.Model):
         string="Default policy for consumers",
         domain="[('company_id', '=', id), ('customer_kind', '=', 'consumer')]",
     )
+    dunning_policy_public_id = fields.Many2one(
+        "account.dunning.policy",
+        string="Default policy for public buyers",
+        domain="[('company_id', '=', id), ('customer_kind', '=', 'public')]",
+    )
     dunning_min_gap_days = fields.Integer(
         string="Minimum days between two letters",
         default=7,
@@ -191,7 +196,7 @@ class ResCompany(models.Model):
             old_country = old_countries.get(company)
             if old_country == company.country_id:
                 continue
-            for kind in ("professional", "consumer"):
+            for kind in ("professional", "consumer", "public"):
                 policy = company._dunning_default_policy(kind)
                 old_regime = Policy._default_regime_for_country(old_country.code, kind)
                 if policy and policy.penalty_regime == old_regime and not policy.contractual_rate:
@@ -244,10 +249,14 @@ class ResCompany(models.Model):
         }
         return "; ".join(texts[name](value, limit) for name, value, limit in risk.reasons)
 
-    @api.constrains("dunning_policy_professional_id", "dunning_policy_consumer_id")
+    @api.constrains("dunning_policy_professional_id", "dunning_policy_consumer_id", "dunning_policy_public_id")
     def _check_dunning_policies(self):
         for company in self:
-            (company.dunning_policy_professional_id | company.dunning_policy_consumer_id)._check_usable()
+            (
+                company.dunning_policy_professional_id
+                | company.dunning_policy_consumer_id
+                | company.dunning_policy_public_id
+            )._check_usable()
 
     def _dunning_ensure_default_policies(self):
         Policy = self.env["account.dunning.policy"].sudo()
@@ -257,6 +266,8 @@ class ResCompany(models.Model):
                 vals["dunning_policy_professional_id"] = Policy._create_default_policy(company, "professional").id
             if not company.dunning_policy_consumer_id:
                 vals["dunning_policy_consumer_id"] = Policy._create_default_policy(company, "consumer").id
+            if not company.dunning_policy_public_id:
+                vals["dunning_policy_public_id"] = Policy._create_default_policy(company, "public").id
             if vals:
                 company.write(vals)
 
@@ -298,4 +309,9 @@ class ResCompany(models.Model):
 
     def _dunning_default_policy(self, kind):
         self.ensure_one()
-        return self.dunning_policy_consumer_id if kind == "consumer" else self.dunning_policy_professional_id
+        if kind == "consumer":
+            return self.dunning_policy_consumer_id
+        if kind == "public":
+            # A company set up before public buyers had a policy of their own: the professional one.
+            return self.dunning_policy_public_id or self.dunning_policy_professional_id
+        return self.dunning_policy_professional_id

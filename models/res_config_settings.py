@@ -8,6 +8,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_policy_professional_id", readonly=False
     )
     dunning_policy_consumer_id = fields.Many2one(related="company_id.dunning_policy_consumer_id", readonly=False)
+    dunning_policy_public_id = fields.Many2one(related="company_id.dunning_policy_public_id", readonly=False)
     dunning_min_gap_days = fields.Integer(related="company_id.dunning_min_gap_days", readonly=False)
     dunning_auto_send = fields.Boolean(related="company_id.dunning_auto_send", readonly=False)
     dunning_interest_account_id = fields.Many2one(related="company_id.dunning_interest_account_id", readonly=False)

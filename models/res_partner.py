@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from ..analytics import behaviour as behaviour_lib
 from ..report.account_dunning_statement import AGING_BUCKETS, aging_bucket
+from .account_dunning_policy import UNWAIVABLE_REGIMES
 
 PAYMENT_TRENDS = [("improving", "Improving"), ("stable", "Stable"), ("worsening", "Worsening")]
 DUNNING_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
@@ -23,6 +24,11 @@ MANAGER_PARTNER_FIELDS = COLLECTOR_PARTNER_FIELDS | {
     "is_collection_agency",
     "collection_commission_rate",
     "collection_export_format",
+    "dunning_insolvency_date",
+    "dunning_insolvency_kind",
+    "dunning_insolvency_court",
+    "dunning_insolvency_representative_id",
+    "dunning_insolvency_publication_date",
 }
 
 
@@ -30,7 +36,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     dunning_customer_kind = fields.Selection(
-        [("professional", "Professional"), ("consumer", "Consumer")],
+        [("professional", "Professional"), ("consumer", "Consumer"), ("public", "Public buyer")],
         string="Customer kind",
         compute="_compute_dunning_customer_kind",
         store=True,
@@ -310,14 +316,15 @@ class ResPartner(models.Model):
 
     def _dunning_plan_action(self, company, currency, lines):
         self.ensure_one()
-        plan = self.env["account.dunning.installment.plan"].create(
-            {
-                "partner_id": self.id,
-                "company_id": company.id,
-                "currency_id": currency.id,
-                "move_line_ids": [Command.set(lines.ids)],
-            }
-        )
+        vals = {
+            "partner_id": self.id,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "move_line_ids": [Command.set(lines.ids)],
+        }
+        if self.sudo()._dunning_policy(company).penalty_regime in UNWAIVABLE_REGIMES:
+            vals["penalty_mode"] = "run"  # L2192-14: a public buyer's penalties cannot be waived
+        plan = self.env["account.dunning.installment.plan"].create(vals)
         if lines:
             plan.action_compute_schedule()
         return {

@@ -60,6 +60,10 @@ BE_LATE_PAYMENT = [(f"{year} H{half}", "8.0") for year in range(2019, 2023) for 
 ]
 
 
+# Belgian legal interest rate per calendar year (law of 5 May 1865, art. 2). 2026 is absent.
+BE_LEGAL = [(2023, "5.25"), (2024, "5.75"), (2025, "4.50")]
+
+
 def half_year_first_day(label):
     year, half = label.split()
     return date(int(year), 1 if half == "H1" else 7, 1)
@@ -71,6 +75,7 @@ def rate_entries():
         entries.append(("fr_legal_individual", half_year_first_day(label), individual))
         entries.append(("fr_legal_other", half_year_first_day(label), other))
     entries.extend(("be_late_payment", half_year_first_day(label), rate) for label, rate in BE_LATE_PAYMENT)
+    entries.extend(("be_legal", date(year, 1, 1), rate) for year, rate in BE_LEGAL)
     return entries
 
 

@@ -322,7 +322,14 @@ class TestBeB2B(RegimeCase):
 
 
 class TestBeB2C(RegimeCase):
+    """Terms stipulating interest (Book XIX allows it only then): the maximum clause, or the
+    clause's own rate when one is given. Without a clause: test_law_be_consumer.py."""
+
     regime = "be_b2c"
+
+    def penalties(self, principal, due_date, on_date, reductions=(), **options):
+        options.setdefault("consumer_clause", "custom" if "contractual_rate" in options else "legal_maximum")
+        return super().penalties(principal, due_date, on_date, reductions, **options)
 
     def test_reminder_emailed_monday_2025_10_06(self):
         # The 14 days run 10-07..10-20: nothing claimable before 10-21. On 10-21, one day at
@@ -438,7 +445,7 @@ class TestNoRegime(RegimeCase):
 @tagged("post_install", "-at_install")
 class TestCapabilities(BaseCase):
     def test_codes(self):
-        self.assertEqual(set(regimes.REGIMES), {"fr_b2b", "fr_b2c", "be_b2b", "be_b2c", "eu_b2b", "none"})
+        self.assertEqual(set(regimes.REGIMES), {"fr_b2b", "fr_b2c", "be_b2b", "be_b2c", "eu_b2b", "fr_public", "none"})
         for code, regime in regimes.REGIMES.items():
             self.assertEqual(regime.code, code)
 

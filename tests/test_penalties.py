@@ -105,7 +105,8 @@ class TestLatePenalties(DunningCommon):
         self.assertEqual(str(self._terms_line(invoice).dunning_formal_notice_date), "2025-09-16")
 
     def test_be_b2c_runs_after_the_free_reminder_period(self):
-        self.policy_consumer.penalty_regime = "be_b2c"
+        # Terms stipulating the maximum Book XIX allows (without them: test_law_be_consumer.py).
+        self.policy_consumer.write({"penalty_regime": "be_b2c", "consumer_clause": "legal_maximum"})
         invoice = self.invoice(self.consumer, 200.0, "2025-08-31")  # due 2025-09-30
         for day in ("2025-09-25", "2025-10-07"):
             # A courtesy reminder before the due date puts nobody in default; the first reminder,
