@@ -156,6 +156,12 @@ class AccountDunningLetter(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The daily run and a collector make letters to review or to send; any other state
+        # is reached by the letter's own actions.
+        if not is_internal(self) and any(vals.get("state", "draft") not in ("draft", "to_send") for vals in vals_list):
+            raise UserError(
+                self.env._("A letter is created as a draft or ready to send: its other states come from its actions.")
+            )
         # Letters made by hand carry the fee of their level as the daily run's do.
         missing = [vals for vals in vals_list if "fee_amount" not in vals and vals.get("level_id")]
         if missing:
@@ -274,16 +280,6 @@ class AccountDunningLetter(models.Model):
     def _fields_writable_when_sent(self):
         mail_fields = set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
         return (mail_fields - set(self.env["base"]._fields)) | WRITABLE_WHEN_SENT
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # The daily run and a collector make letters to review or to send; any other state
-        # is reached by the letter's own actions.
-        if not is_internal(self) and any(vals.get("state", "draft") not in ("draft", "to_send") for vals in vals_list):
-            raise UserError(
-                self.env._("A letter is created as a draft or ready to send: its other states come from its actions.")
-            )
-        return super().create(vals_list)
 
     def write(self, vals):
         if not is_internal(self):
