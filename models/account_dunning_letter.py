@@ -71,6 +71,12 @@ class AccountDunningLetter(models.Model):
         copy=False,
     )
     auto_send = fields.Boolean(readonly=True, copy=False, help="The daily run sends this letter without review.")
+    send_queued = fields.Boolean(
+        string="In the sending queue",
+        readonly=True,
+        copy=False,
+        help="Waits to be sent by the sending queue (account.dunning.send.queue).",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Collector",
@@ -99,6 +105,7 @@ class AccountDunningLetter(models.Model):
     mail_message_id = fields.Many2one("mail.message", readonly=True, copy=False, index="btree_not_null")
     pdf_attachment_id = fields.Many2one("ir.attachment", string="Letter PDF", readonly=True, copy=False)
 
+    _send_queue_idx = models.Index("(id) WHERE state = 'to_send' AND send_queued")
     _one_per_day = models.UniqueIndex(
         "(partner_id, company_id, currency_id, date) WHERE state != 'cancelled'",
         "A customer receives at most one letter per currency and day.",
