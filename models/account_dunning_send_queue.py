@@ -157,6 +157,8 @@ class AccountDunningSendQueue(models.AbstractModel):
         count = self._count()
         batch_size = self._batch_size()
         slots = -(-count // batch_size)
+        if slots:
+            self._ensure_job_channel()
         for slot in range(slots):
             self.with_delay(
                 channel="root.dunning",
@@ -164,6 +166,14 @@ class AccountDunningSendQueue(models.AbstractModel):
                 description=self.env._("Send a batch of dunning letters"),
             )._job_send_batch()
         return slots
+
+    @api.model
+    def _ensure_job_channel(self):
+        """The channel ``root.dunning`` (its capacity is the installation's to set)."""
+        Channel = self.env["queue.job.channel"].sudo()
+        if not Channel.search_count([("complete_name", "=", "root.dunning")], limit=1):
+            root = Channel.search([("complete_name", "=", "root")], limit=1)
+            Channel.create({"name": "dunning", "parent_id": root.id})
 
     @api.model
     def _job_send_batch(self):

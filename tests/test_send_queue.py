@@ -59,6 +59,12 @@ class TestSendQueue(DunningCommon):
         cls.run_cron = cls.env.ref("account_dunning.ir_cron_dunning_run")
         cls.send_cron = cls.env.ref("account_dunning.ir_cron_dunning_send")
 
+    def setUp(self):
+        super().setUp()
+        # The scheduled action sends by itself (queue_job's path: TestSendQueueJobs).
+        queue_class = type(self.env["account.dunning.send.queue"])
+        self.startPatcher(patch.object(queue_class, "_use_job_queue", return_value=False))
+
     def _trigger(self, cron):
         with freeze_time(RUN_DAY), self.enter_registry_test_mode():
             return cron.method_direct_trigger()
@@ -161,6 +167,58 @@ class TestSendQueue(DunningCommon):
         letters = self._letters()
         self.assertEqual(letters.mapped("state"), ["to_send"] * 3)
         self.assertFalse(any(letters.mapped("send_queued")))
+
+
+@tagged("post_install", "-at_install")
+class TestSendQueueJobs(DunningCommon):
+    """With OCA's queue_job installed (tools/test installs it, requirements-test.txt), the
+    scheduled action enqueues one job per batch on channel ``root.dunning``; without it, it
+    sends by itself (TestSendQueue)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("account_dunning.send_batch_size", 2)
+        cls.customers = cls.env["res.partner"].create(
+            [
+                {"name": f"Job customer {index}", "is_company": True, "email": f"j{index}@example.com"}
+                for index in range(3)
+            ]
+        )
+        for customer in cls.customers:
+            cls.invoice(customer, 100.0, "2025-01-01")
+
+    def test_the_job_queue_is_used_when_installed_only(self):
+        Queue = self.env["account.dunning.send.queue"]
+        self.assertIn("queue.job", self.env, "tools/test installs queue_job (requirements-test.txt)")
+        self.assertTrue(Queue._use_job_queue())
+        # What an installation without queue_job sees: no model, so the scheduled action sends.
+        with patch.object(type(self.env), "__contains__", lambda env, name: name != "queue.job"):
+            self.assertFalse(Queue._use_job_queue())
+
+    def test_batches_are_jobs_on_their_channel_each_letter_once(self):
+        from odoo.addons.queue_job.job import Job  # optional module, installed for tests
+
+        self.dun(RUN_DAY, send=False)
+        letters = self.env["account.dunning.letter"].search([("partner_id", "in", self.customers.ids)], order="id")
+        letters.send_queued = True
+        Queue = self.env["account.dunning.send.queue"]
+        Queue._cron_send()
+        Queue._cron_send()  # a second tick before the jobs ran adds none
+        jobs = self.env["queue.job"].sudo().search([("method_name", "=", "_job_send_batch")])
+        # 3 letters in batches of 2: 2 jobs.
+        self.assertEqual(len(jobs), 2)
+        self.assertEqual(set(jobs.mapped("channel")), {"root.dunning"})
+        self.assertEqual(letters.mapped("state"), ["to_send"] * 3, "enqueuing sends nothing")
+        for job in jobs:
+            Job.load(self.env, job.uuid).perform()
+        self.assertEqual(letters.mapped("state"), ["sent"] * 3)
+        messages = self.env["mail.message"].search([("model", "=", letters._name), ("res_id", "in", letters.ids)])
+        self.assertEqual(
+            sorted(messages.filtered("partner_ids").mapped("res_id")), letters.ids, "one e-mail per letter"
+        )
+        # A job run again (a retry) finds nothing left: nothing is sent twice.
+        self.assertEqual(Job.load(self.env, jobs[0].uuid).perform(), 0)
 
 
 @tagged("post_install", "-at_install")
