@@ -3,6 +3,8 @@ import logging
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
 _logger = logging.getLogger(__name__)
 
 
@@ -93,10 +95,13 @@ class AccountDunningChannel(models.AbstractModel):
         Report = self.env["ir.actions.report"]
         values = []
         for report, group in letters.grouped(self._letter_report).items():
-            streams, report_format = Report._pre_render_qweb_pdf(report, group.ids)
+            streams, report_format = {}, None
+            if len(group) == 1 or self._can_render_many():
+                streams, report_format = Report._pre_render_qweb_pdf(report, group.ids)
             if report_format != "pdf" or set(streams) != set(group.ids):
-                # Test mode renders HTML (one document for all) and a report Odoo cannot split
-                # comes back whole: such letters are rendered one at a time.
+                # Test mode renders HTML (one document for all), a report Odoo cannot split
+                # comes back whole, and a wkhtmltopdf without patched Qt cannot render several
+                # documents at once: such letters are rendered one at a time.
                 for letter in group:
                     content, one_format = Report._render_qweb_pdf(report, letter.ids)
                     values.append(self._attachment_values(letter, content, one_format))
@@ -107,6 +112,12 @@ class AccountDunningChannel(models.AbstractModel):
                 stream.close()
         attachments = self.env["ir.attachment"].create(values)
         return {attachment.res_id: attachment for attachment in attachments}
+
+    @api.model
+    def _can_render_many(self):
+        """Whether wkhtmltopdf renders several documents in one call: only its build with
+        patched Qt does (Odoo refuses otherwise)."""
+        return _wkhtml().is_patched_qt
 
     def _render_pdf(self, letter):
         """The letter's PDF (its level's report), attached to the letter."""

@@ -2,6 +2,7 @@
 action sends them in batches, each in its own transaction, re-checking the lines, and a
 worker killed in the middle leaves nothing sent twice."""
 
+import io
 from datetime import date
 from unittest.mock import patch
 
@@ -9,6 +10,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
 from odoo.tests import TransactionCase, freeze_time, tagged
 from odoo.tools import SQL, mute_logger
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from .common import DunningCommon
 
@@ -153,6 +155,46 @@ class TestSendQueue(DunningCommon):
         self.assertIs(self._trigger(self.send_cron), True)
         self.assertEqual(letters.mapped("state"), ["sent"] * 3)
         self.assertEqual(self._emails_per_letter(letters), [(1, 1)] * 3, "each letter's e-mail exactly once")
+
+    def test_a_batch_is_rendered_in_one_pdf_call_and_split_per_letter(self):
+        self.dun(RUN_DAY, send=False)
+        letters = self._letters()
+        Report = type(self.env["ir.actions.report"])
+        original = Report._run_wkhtmltopdf
+        calls = []
+
+        def run_wkhtmltopdf(report, bodies, *args, **kwargs):
+            # One call for all the letters. A wkhtmltopdf without patched Qt (as on some test
+            # machines) cannot render several documents: each body is rendered alone and the
+            # pages joined, which is what the patched build returns for one-page letters.
+            calls.append(len(bodies))
+            writer = PdfFileWriter()
+            for body in bodies:
+                for page in PdfFileReader(io.BytesIO(original(report, [body], *args, **kwargs))).pages:
+                    writer.add_page(page)
+            stream = io.BytesIO()
+            writer.write(stream)
+            return stream.getvalue()
+
+        # Real PDFs (tests render HTML unless told otherwise).
+        channel_class = type(self.env["account.dunning.channel.email"])
+        with (
+            patch.object(Report, "_run_wkhtmltopdf", run_wkhtmltopdf),
+            patch.object(channel_class, "_can_render_many", return_value=True),
+        ):
+            letters.with_context(force_report_rendering=True).action_send()
+        self.assertEqual(letters.mapped("state"), ["sent"] * 3)
+        self.assertEqual(calls, [3], "one wkhtmltopdf call for the three letters")
+        for letter in letters:
+            pdf = letter.pdf_attachment_id
+            self.assertEqual((pdf.mimetype, pdf.res_id), ("application/pdf", letter.id))
+            text = "".join(page.extract_text() for page in PdfFileReader(io.BytesIO(pdf.raw)).pages)
+            self.assertIn(letter.name, text, "each letter's own pages")
+            for other in letters - letter:
+                self.assertNotIn(other.name, text)
+            self.assertEqual(letter.mail_message_id.attachment_ids, pdf)
+            self.assertEqual(letter.mail_message_id.partner_ids, letter.partner_id)
+            self.assertEqual(letter.mail_message_id.message_type, "comment")
 
     def test_run_now_sends_in_its_own_transaction(self):
         run = self.dun(RUN_DAY)

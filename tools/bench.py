@@ -185,7 +185,10 @@ def send_step(channel):
     letters = Letter.search([("run_id", "=", run.id), ("state", "=", "to_send")], order="id")
     letters = letters.filtered(lambda letter: (letter.recipient_id or letter.partner_id).email)
     batched, alone = letters[:SEND], letters[SEND : SEND + SEND_ALONE]
-    if len(batched) < SEND or len(alone) < SEND_ALONE:
+    # The channel's letter-by-letter path (what every letter took before batches), for
+    # comparison: SEND_ALONE letters through the queue with _send_batch switched off.
+    old_path = letters[SEND + SEND_ALONE : SEND + 2 * SEND_ALONE]
+    if len(batched) < SEND or len(old_path) < SEND_ALONE:
         print(f"send ({channel}): only {len(letters)} letters to send with an e-mail address, skipped")
         return
     env.flush_all()
@@ -202,20 +205,33 @@ def send_step(channel):
             letter.with_context(dunning_send_date=today, mail_notify_force_send=False).action_send()
         return alone
 
+    def send_old_path():
+        channel_class = type(env[f"account.dunning.channel.{channel}"])
+        original = channel_class._send_batch
+        channel_class._send_batch = lambda self, letters: None
+        try:
+            Queue._send_letters(old_path)
+        finally:
+            channel_class._send_batch = original
+        return old_path
+
     rows = [
         measure(f"send {SEND} {channel} letters, batched", len, send_batched),
         measure(f"send {SEND_ALONE} {channel} letters, alone", len, send_alone),
+        measure(f"send {SEND_ALONE} {channel} letters, one by one", len, send_old_path),
     ]
     states = dict.fromkeys(("sent", "failed", "cancelled", "to_send"), 0)
-    for letter in batched | alone:
+    for letter in batched | alone | old_path:
         states[letter.state] += 1
     env.cr.execute("ROLLBACK TO SAVEPOINT bench_send")
     env.invalidate_all()
     per_batched = rows[0]["wall_s"] / SEND, rows[0]["queries"] / SEND
     per_alone = rows[1]["wall_s"] / SEND_ALONE, rows[1]["queries"] / SEND_ALONE
+    per_old = rows[2]["wall_s"] / SEND_ALONE, rows[2]["queries"] / SEND_ALONE
     print(
         f"  per letter: batched {per_batched[0]:.3f} s / {per_batched[1]:.1f} queries, "
-        f"alone {per_alone[0]:.3f} s / {per_alone[1]:.1f} queries: a batched letter costs "
+        f"alone {per_alone[0]:.3f} s / {per_alone[1]:.1f} queries, "
+        f"one by one {per_old[0]:.3f} s / {per_old[1]:.1f} queries: a batched letter costs "
         f"{per_batched[0] / per_alone[0]:.2f} of one alone; states {states}"
     )
     for row in rows:
@@ -226,6 +242,8 @@ def send_step(channel):
 
 
 if "send" in STEPS:
+    if os.environ.get("BENCH_REPORT_URL"):
+        env["ir.config_parameter"].set_param("report.url", os.environ["BENCH_REPORT_URL"])
     for channel in ("email", "letter"):
         send_step(channel)
 with open(RESULTS, "w") as handle:
