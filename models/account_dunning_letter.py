@@ -384,12 +384,21 @@ class AccountDunningLetter(models.Model):
             return
         # A run sends on its own date (it may replay past days); a collector sends today.
         today = self.env.context.get("dunning_send_date") or fields.Date.context_today(self)
+        # One write per level (and first formal notice) for all the letters: each write on
+        # journal items runs the accounting checks of their entries, per call, not per line.
+        # Those checks read the taxes of every item of the entries, entry by entry: read once.
+        self.line_ids.move_line_id.move_id.line_ids.mapped("tax_ids")
+        for (level, first_notice), lines in self.line_ids.grouped(
+            lambda line: (
+                line.level_id,
+                line.level_id.is_formal_notice and not line.move_line_id.dunning_formal_notice_date,
+            )
+        ).items():
+            vals = {"dunning_level_id": level.id, "dunning_last_date": today}
+            if first_notice:
+                vals["dunning_formal_notice_date"] = today
+            lines.move_line_id.write(vals)
         for letter in self:
-            for line in letter.line_ids:
-                vals = {"dunning_level_id": line.level_id.id, "dunning_last_date": today}
-                if line.level_id.is_formal_notice and not line.move_line_id.dunning_formal_notice_date:
-                    vals["dunning_formal_notice_date"] = today
-                line.move_line_id.write(vals)
             if letter.level_id.propose_handoff:
                 letter.activity_schedule(
                     "mail.mail_activity_data_todo",
