@@ -21,6 +21,7 @@
         "data/account_dunning_rate_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_send_data.xml",
         "data/account_dunning_case_data.xml",
         "views/account_dunning_policy_views.xml",
         "views/account_dunning_run_views.xml",

@@ -22,6 +22,7 @@ from . import (
     account_dunning_rate,
     account_dunning_receivable,
     account_dunning_run,
+    account_dunning_send_queue,
     account_dunning_stage,
     account_move,
     account_move_line,

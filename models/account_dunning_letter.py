@@ -80,6 +80,12 @@ class AccountDunningLetter(models.Model):
         copy=False,
     )
     auto_send = fields.Boolean(readonly=True, copy=False, help="The daily run sends this letter without review.")
+    send_queued = fields.Boolean(
+        string="In the sending queue",
+        readonly=True,
+        copy=False,
+        help="Waits to be sent by the sending queue (account.dunning.send.queue).",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Collector",
@@ -123,6 +129,7 @@ class AccountDunningLetter(models.Model):
     mail_message_id = fields.Many2one("mail.message", readonly=True, copy=False, index="btree_not_null")
     pdf_attachment_id = fields.Many2one("ir.attachment", string="Letter PDF", readonly=True, copy=False)
 
+    _send_queue_idx = models.Index("(id) WHERE state = 'to_send' AND send_queued")
     _one_per_day = models.UniqueIndex(
         "(partner_id, company_id, currency_id, date) WHERE state != 'cancelled'",
         "A customer receives at most one letter per currency and day.",
@@ -538,19 +545,31 @@ class AccountDunningLetter(models.Model):
             return
         # A run sends on its own date (it may replay past days); a collector sends today.
         today = self.env.context.get("dunning_send_date") or fields.Date.context_today(self)
-        for letter in self:
-            for line in letter.line_ids:
-                vals = {"dunning_last_date": today}
+        # One write per level (and first formal notice) for all the letters: each write on
+        # journal items runs the accounting checks of their entries, per call, not per line.
+        # Those checks read the taxes of every item of the entries, entry by entry: read once.
+        self.line_ids.move_line_id.move_id.line_ids.mapped("tax_ids")
+
+        def effect(line):
+            reached = line.move_line_id.dunning_level_id
+            return (
                 # An older letter sent after a newer one (a collector sending what waited)
                 # never takes a line back to a lower level.
-                reached = line.move_line_id.dunning_level_id
-                if not reached or reached.delay_days <= line.level_id.delay_days:
-                    vals["dunning_level_id"] = line.level_id.id
+                line.level_id if not reached or reached.delay_days <= line.level_id.delay_days else None,
                 # A printed letter puts on notice once posted (_mark_posted), not when queued.
-                formal = line.level_id.is_formal_notice and letter.channel != "letter"
-                if formal and not line.move_line_id.dunning_formal_notice_date:
-                    vals["dunning_formal_notice_date"] = today
-                line.move_line_id.write(vals)
+                line.level_id.is_formal_notice
+                and line.letter_id.channel != "letter"
+                and not line.move_line_id.dunning_formal_notice_date,
+            )
+
+        for (level, first_notice), lines in self.line_ids.grouped(effect).items():
+            vals = {"dunning_last_date": today}
+            if level:
+                vals["dunning_level_id"] = level.id
+            if first_notice:
+                vals["dunning_formal_notice_date"] = today
+            lines.move_line_id.write(vals)
+        for letter in self:
             if letter.level_id.propose_handoff:
                 letter.activity_schedule(
                     "mail.mail_activity_data_todo",

@@ -66,8 +66,11 @@ class AccountDunningRun(models.Model):
     progress = fields.Float(compute="_compute_progress", help="Share of the customers gone through (percent).")
     lines_examined = fields.Integer(readonly=True)
     letters_created = fields.Integer(readonly=True)
-    letters_sent = fields.Integer(readonly=True)
-    letters_failed = fields.Integer(readonly=True)
+    # The sending queue's progress, read from the letters (the queue's workers never write
+    # the run: several of them send its letters at once).
+    letters_sent = fields.Integer(compute="_compute_send_progress")
+    letters_failed = fields.Integer(compute="_compute_send_progress")
+    letters_queued = fields.Integer(string="Letters left to send", compute="_compute_send_progress")
     skipped_disputed = fields.Integer(string="Skipped: disputed invoice", readonly=True)
     skipped_blocked = fields.Integer(string="Skipped: blocked customer", readonly=True)
     skipped_plan = fields.Integer(string="Skipped: in an installment plan", readonly=True)
@@ -99,6 +102,18 @@ class AccountDunningRun(models.Model):
                 run.progress = min(100.0, 100.0 * run.partners_done / run.partners_total)
             else:
                 run.progress = 0.0
+
+    def _compute_send_progress(self):
+        rows = self.env["account.dunning.letter"]._read_group(
+            [("run_id", "in", self.ids), ("state", "in", ("sent", "failed", "to_send"))],
+            ["run_id", "state", "send_queued"],
+            ["__count"],
+        )
+        counts = {(run.id, state, queued): count for run, state, queued, count in rows}
+        for run in self:
+            run.letters_sent = counts.get((run.id, "sent", True), 0)
+            run.letters_failed = counts.get((run.id, "failed", True), 0)
+            run.letters_queued = counts.get((run.id, "to_send", True), 0)
 
     def _compute_letter_count(self):
         counts = dict(
@@ -301,10 +316,7 @@ class AccountDunningRun(models.Model):
             if partner_ids:
                 letters = self._process_partners(partner_ids)
                 if self.send_letters and self.company_id.dunning_auto_send:
-                    to_send = letters.filtered("auto_send")
-                    to_send.with_context(dunning_send_date=self.date).action_send()
-                    self.letters_sent += len(to_send.filtered(lambda letter: letter.state == "sent"))
-                    self.letters_failed += len(to_send.filtered(lambda letter: letter.state == "failed"))
+                    self._queue_letters(letters.filtered("auto_send"), commit)
                 self.partner_cursor = partner_ids[-1]
                 self.partners_done += len(partner_ids)
             else:
@@ -325,6 +337,17 @@ class AccountDunningRun(models.Model):
             if not time_left:
                 return False
             self._lock()
+
+    def _queue_letters(self, letters, commit):
+        """Sending is the queue's work (``account.dunning.send.queue``), in transactions of its
+        own: the scheduled run queues its letters and has the queue sent soon; 'Run now' sends
+        them in its own transaction, batch by batch."""
+        letters.send_queued = True
+        Queue = self.env["account.dunning.send.queue"]
+        if commit:
+            Queue._trigger()
+        else:
+            Queue._drain(run=self, commit=False)
 
     def _notify_missing_rate(self, error):
         """One activity for the dunning managers, not one per letter, and no crash."""

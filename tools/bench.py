@@ -24,8 +24,12 @@ import bench_book  # tools/bench_book.py, found through BENCH_TOOLS
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "2000"))
 INVOICES = int(os.environ.get("BENCH_INVOICES", "10000"))
 RESULTS = os.environ["BENCH_RESULTS"]
-# BENCH_STEPS=penalties,statement measures only those steps (default: all four)
-STEPS = os.environ.get("BENCH_STEPS", "run,penalties,board,statement").split(",")
+# BENCH_STEPS=penalties,statement measures only those steps (default: all five)
+STEPS = os.environ.get("BENCH_STEPS", "run,penalties,board,statement,send").split(",")
+# The send step: BENCH_SEND letters sent through the queue in batches, BENCH_SEND_ALONE sent
+# one at a time, for e-mail and printed letters (all rolled back afterwards).
+SEND = int(os.environ.get("BENCH_SEND", "200"))
+SEND_ALONE = int(os.environ.get("BENCH_SEND_ALONE", "10"))
 
 
 def measure(label, rows_of, func):
@@ -169,6 +173,79 @@ if "statement" in STEPS:
             ),
         )
     )
+
+
+def send_step(channel):
+    """Send letters of the day's run on ``channel``: SEND through the queue (batches of the
+    queue's size), then SEND_ALONE one at a time with action_send; per letter figures. All
+    of it is rolled back (the letters stay to send)."""
+    Letter = env["account.dunning.letter"]
+    Queue = env["account.dunning.send.queue"]
+    run = env["account.dunning.run"].search([("company_id", "=", company.id), ("date", "=", today)], limit=1)
+    letters = Letter.search([("run_id", "=", run.id), ("state", "=", "to_send")], order="id")
+    letters = letters.filtered(lambda letter: (letter.recipient_id or letter.partner_id).email)
+    batched, alone = letters[:SEND], letters[SEND : SEND + SEND_ALONE]
+    # The channel's letter-by-letter path (what every letter took before batches), for
+    # comparison: SEND_ALONE letters through the queue with _send_batch switched off.
+    old_path = letters[SEND + SEND_ALONE : SEND + 2 * SEND_ALONE]
+    if len(batched) < SEND or len(old_path) < SEND_ALONE:
+        print(f"send ({channel}): only {len(letters)} letters to send with an e-mail address, skipped")
+        return
+    env.flush_all()
+    env.cr.execute("SAVEPOINT bench_send")
+    letters.write({"channel": channel})
+
+    def send_batched():
+        for start in range(0, len(batched), Queue._batch_size()):
+            Queue._send_letters(batched[start : start + Queue._batch_size()])
+        return batched
+
+    def send_alone():
+        for letter in alone:
+            letter.with_context(dunning_send_date=today, mail_notify_force_send=False).action_send()
+        return alone
+
+    def send_old_path():
+        channel_class = type(env[f"account.dunning.channel.{channel}"])
+        original = channel_class._send_batch
+        channel_class._send_batch = lambda self, letters: None
+        try:
+            Queue._send_letters(old_path)
+        finally:
+            channel_class._send_batch = original
+        return old_path
+
+    rows = [
+        measure(f"send {SEND} {channel} letters, batched", len, send_batched),
+        measure(f"send {SEND_ALONE} {channel} letters, alone", len, send_alone),
+        measure(f"send {SEND_ALONE} {channel} letters, one by one", len, send_old_path),
+    ]
+    states = dict.fromkeys(("sent", "failed", "cancelled", "to_send"), 0)
+    for letter in batched | alone | old_path:
+        states[letter.state] += 1
+    env.cr.execute("ROLLBACK TO SAVEPOINT bench_send")
+    env.invalidate_all()
+    per_batched = rows[0]["wall_s"] / SEND, rows[0]["queries"] / SEND
+    per_alone = rows[1]["wall_s"] / SEND_ALONE, rows[1]["queries"] / SEND_ALONE
+    per_old = rows[2]["wall_s"] / SEND_ALONE, rows[2]["queries"] / SEND_ALONE
+    print(
+        f"  per letter: batched {per_batched[0]:.3f} s / {per_batched[1]:.1f} queries, "
+        f"alone {per_alone[0]:.3f} s / {per_alone[1]:.1f} queries, "
+        f"one by one {per_old[0]:.3f} s / {per_old[1]:.1f} queries: a batched letter costs "
+        f"{per_batched[0] / per_alone[0]:.2f} of one alone; states {states}"
+    )
+    for row in rows:
+        row["per_letter_s"] = round(row["wall_s"] / row["rows"], 4)
+        row["per_letter_queries"] = round(row["queries"] / row["rows"], 1)
+        row["states"] = states
+    results["steps"] += rows
+
+
+if "send" in STEPS:
+    if os.environ.get("BENCH_REPORT_URL"):
+        env["ir.config_parameter"].set_param("report.url", os.environ["BENCH_REPORT_URL"])
+    for channel in ("email", "letter"):
+        send_step(channel)
 with open(RESULTS, "w") as handle:
     json.dump(results, handle, indent=2)
 print(f"results written to {RESULTS}")
