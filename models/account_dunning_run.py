@@ -9,6 +9,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..engine import decision
 
@@ -212,6 +213,7 @@ class AccountDunningRun(models.Model):
         instead of holding the user's request for the whole book; the form shows its progress."""
         # Dunning managers only: refuse before anything is queued.
         self.check_access("write")
+        self._check_date_has_come()
         for run in self:
             if run.state in ("queued", "running"):
                 continue
@@ -230,6 +232,7 @@ class AccountDunningRun(models.Model):
         """Run (or finish) these runs in the current transaction, without committing: the demo
         data and tests, which need the letters at once. Users go through ``action_run``."""
         self.check_access("write")
+        self._check_date_has_come()
         for run in self:
             run.with_company(run.company_id)._execute(commit=False)
         return True
@@ -289,8 +292,23 @@ class AccountDunningRun(models.Model):
             # The cases were refreshed in transactions of their own: hold the run again.
             self._lock()
 
+    def _check_date_has_come(self):
+        """A run takes its date as 'today': run ahead of time, it would remind debts not yet
+        late and date letters in the future (replaying past days is allowed: the demo does)."""
+        today = fields.Date.context_today(self)
+        ahead = self.filtered(lambda run: run.date > today)
+        if ahead:
+            raise UserError(
+                self.env._(
+                    "The run of %(date)s cannot be run before that day: it would remind what is not yet late "
+                    "and date its letters ahead.",
+                    date=format_date(self.env, ahead[0].date),
+                )
+            )
+
     def _execute(self, commit=False):
         self.ensure_one()
+        self._check_date_has_come()
         if not self.env.company.dunning_policy_professional_id and not self.env.company.dunning_policy_consumer_id:
             self.company_id._dunning_ensure_default_policies()
         self._lock()

@@ -174,6 +174,13 @@ CASES = [
         "Une promesse de paiement peut porter au plus sur 60 jours",
     ),
     (
+        "a run dated tomorrow",
+        "_run_dated_tomorrow",
+        UserError,
+        "The run of 02/21/2025 cannot be run before that day",
+        "Le traitement du 21/02/2025 ne peut pas être lancé avant ce jour",
+    ),
+    (
         "a negative grace after a promise",
         "_negative_promise_grace",
         ValidationError,
@@ -559,6 +566,16 @@ class TestBadInput(DunningCommon):
     @staticmethod
     def _promise_state(case):
         return lambda: (case.promise_date, case.promise_pause_until, case.promise_state, case.stage_id)
+
+    def _run_dated_tomorrow(self, env):
+        self.invoice(self.professional, 1200.0, "2025-01-01")  # due 01-31: late on both days
+        run = env["account.dunning.run"].create({"company_id": self.company.id, "date": "2025-02-21"})
+
+        def operation():
+            with freeze_time("2025-02-20"):
+                run.action_run()
+
+        return operation, lambda: (run.state, env["account.dunning.letter"].search_count([]))
 
     def _promise_for_2099_from_a_call(self, env):
         case = self._late_case(env)
