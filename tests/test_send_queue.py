@@ -196,6 +196,36 @@ class TestSendQueue(DunningCommon):
             self.assertEqual(letter.mail_message_id.partner_ids, letter.partner_id)
             self.assertEqual(letter.mail_message_id.message_type, "comment")
 
+    def test_sending_costs_queries_per_batch_not_per_letter(self):
+        # Three more customers late like the others: 2 letters, then 4 in one batch.
+        more = self.env["res.partner"].create(
+            [
+                {"name": f"More customer {index}", "is_company": True, "email": f"m{index}@example.com"}
+                for index in range(3)
+            ]
+        )
+        for customer in more:
+            self.invoice(customer, 50.0, "2025-01-01")
+        self.dun(RUN_DAY, send=False)
+        letters = self.env["account.dunning.letter"].search([("partner_id", "in", (self.customers | more).ids)])
+        self.assertEqual(len(letters), 6)
+        Queue = self.env["account.dunning.send.queue"]
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        Queue._send_letters(letters[:2])
+        self.env.flush_all()
+        two = self.env.cr.sql_log_count - before
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        Queue._send_letters(letters[2:])
+        self.env.flush_all()
+        four = self.env.cr.sql_log_count - before
+        self.assertEqual(set(letters.mapped("state")), {"sent"})
+        # Two more letters may cost a few queries each (their PDF alone in test mode, their
+        # letter's own row), not the ~20 per letter of a write per journal item.
+        self.assertLessEqual(four - two, 2 * 8, f"2 letters: {two} queries, 4 letters: {four}")
+
     def test_run_now_sends_in_its_own_transaction(self):
         run = self.dun(RUN_DAY)
         letters = self._letters()

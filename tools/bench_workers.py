@@ -2,7 +2,8 @@
 
 BENCH_WORKER_MODE says what this process does:
 - ``queue``: put BENCH_WORKER_LETTERS letters of the latest run (to send, with an e-mail
-  address) in the sending queue and commit; prints their ids to BENCH_WORKER_IDS.
+  address) in the sending queue, batches of BENCH_WORKER_BATCH (default 5), and commit;
+  writes their ids to BENCH_WORKER_IDS.
 - ``drain``: send the queue (``account.dunning.send.queue._drain``, committing each batch)
   and print how many letters this process sent and how long it took.
 - ``check``: each letter of BENCH_WORKER_IDS sent exactly once (one e-mail each).
@@ -24,6 +25,9 @@ if MODE == "queue":
     letters = Letter.search([("run_id", "=", run.id), ("state", "=", "to_send"), ("send_queued", "=", False)])
     letters = letters.filtered(lambda letter: (letter.recipient_id or letter.partner_id).email)[:count]
     letters.write({"send_queued": True, "channel": "email"})
+    # Batches small enough for every worker to get some.
+    batch = os.environ.get("BENCH_WORKER_BATCH", "5")
+    env["ir.config_parameter"].set_param("account_dunning.send_batch_size", batch)
     env.cr.commit()
     with open(IDS_FILE, "w") as handle:
         json.dump(letters.ids, handle)
