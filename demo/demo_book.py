@@ -424,7 +424,9 @@ def _story_handoff(env, company, day, taken):
                 "email": "mandats@recouvrement-ra.example.com",
             }
         )
-    case = _pick_cases(env, company, day, taken, 1)
+    # A business customer: agencies mostly collect between professionals, and the French legal
+    # rate a consumer's claim needs may not be published yet for the current half-year.
+    case = _pick_cases(env, company, day, taken, 1, professional=True)
     if not case:
         return env["account.dunning.handoff"]
     lines = _overdue_lines(env, company, case.partner_id, day)
