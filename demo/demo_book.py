@@ -319,22 +319,24 @@ def _mark_sent_in_the_past(letters, day):
     letters.with_context(dunning_send_date=day)._after_send()
 
 
+def _overdue_domain(company, partners, on_date):
+    """The receivables of these customers overdue on ``on_date`` that no plan or agency holds."""
+    return [
+        ("company_id", "=", company.id),
+        ("partner_id", "in", partners.ids),
+        ("account_type", "=", "asset_receivable"),
+        ("parent_state", "=", "posted"),
+        ("reconciled", "=", False),
+        ("amount_residual", ">", 0),
+        ("date_maturity", "<", on_date),
+        ("move_id.dunning_excluded", "=", False),
+        ("dunning_plan_id", "=", False),
+        ("dunning_handoff_id", "=", False),
+    ]
+
+
 def _overdue_lines(env, company, partner, on_date):
-    """The customer's receivables overdue on ``on_date`` that no plan or agency holds."""
-    return env["account.move.line"].search(
-        [
-            ("company_id", "=", company.id),
-            ("partner_id", "=", partner.id),
-            ("account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual", ">", 0),
-            ("date_maturity", "<", on_date),
-            ("move_id.dunning_excluded", "=", False),
-            ("dunning_plan_id", "=", False),
-            ("dunning_handoff_id", "=", False),
-        ]
-    )
+    return env["account.move.line"].search(_overdue_domain(company, partner, on_date))
 
 
 def _pick_cases(env, company, on_date, taken, count, professional=None, quiet_until=None):
@@ -367,7 +369,13 @@ def _pick_cases(env, company, on_date, taken, count, professional=None, quiet_un
         )
         busy = {partner.id for (partner,) in upcoming}
         cases = cases.filtered(lambda case: case.partner_id.id not in busy)
-    cases = cases.filtered(lambda case: _overdue_lines(env, company, case.partner_id, on_date))[:count]
+    with_overdue = {
+        partner.id
+        for (partner,) in env["account.move.line"]._read_group(
+            _overdue_domain(company, cases.partner_id, on_date), ["partner_id"]
+        )
+    }
+    cases = cases.filtered(lambda case: case.partner_id.id in with_overdue)[:count]
     taken.update(cases.partner_id.ids)
     return cases
 
