@@ -6,7 +6,6 @@ from . import (
     account_dunning_channel_letter,
     account_dunning_channel_none,
     account_dunning_channel_phone,
-    account_dunning_demo,
     account_dunning_handoff,
     account_dunning_handoff_line,
     account_dunning_installment_plan,

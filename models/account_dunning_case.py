@@ -300,7 +300,13 @@ class AccountDunningCase(models.Model):
                 bodies=dict.fromkeys(reopened.ids, self.env._("Reopened: the customer is late again."))
             )
         if resolved:
+            # A customer who paid everything overdue before the promised date kept the promise:
+            # settled now, a promise left pending without its pause could never be settled.
+            kept = resolved.filtered(lambda case: case.promise_state == "pending")
             resolved.write({"stage_id": stages["resolved"].id, "promise_pause_until": False})
+            if kept:
+                kept.write({"promise_state": "kept"})
+                kept._message_log_batch(bodies=dict.fromkeys(kept.ids, self.env._("Promise kept.")))
             resolved._message_log_batch(
                 bodies=dict.fromkeys(resolved.ids, self.env._("Resolved: nothing is overdue any more."))
             )

@@ -39,4 +39,5 @@ from . import (
     test_run,
     test_run_robustness,
     test_run_scale,
+    test_send_queue,
 )

@@ -161,6 +161,26 @@ class TestCollectionCase(DunningCommon):
         self.dun("2025-02-23")
         self.assertEqual(case.promise_state, "kept")
 
+    def test_promise_kept_by_paying_everything_before_the_date(self):
+        invoice = self.invoice(self.professional, 1000.0, "2025-01-01")
+        self.dun("2025-02-07")
+        case = self.case_of()
+        with freeze_time("2025-02-10"):
+            case._record_promise(self.env.cr.now().date().replace(year=2025, month=2, day=20), 400.0)
+        # Paid in full before the promised date: nothing is overdue, the case is resolved and
+        # the promise (400 of the 1000 overdue) is kept, not left pending without its pause.
+        self.pay(invoice, 1000.0, "2025-02-15")
+        self.dun("2025-02-16")
+        self.assertEqual(case.stage_id, self._stage("resolved"))
+        self.assertEqual(case.promise_state, "kept")
+        self.assertFalse(case.promise_pause_until)
+        # Late again: the case reopens and the old promise does not get in the way.
+        self.invoice(self.professional, 300.0, "2025-02-01")  # due 2025-03-03
+        self.dun("2025-03-10")
+        self.assertNotEqual(case.stage_id, self._stage("resolved"))
+        self.assertEqual(case.amount_overdue, 300.0)
+        self.assertEqual(case.promise_state, "kept")
+
     def test_logging_a_call_from_the_card(self):
         self.invoice(self.professional, 1000.0, "2025-01-01")
         self.dun("2025-02-07")

@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.account_dunning.demo import demo_book
 
 from .common import DunningCommon
 
@@ -129,10 +130,26 @@ class TestInstall(DunningCommon):
 
 @tagged("post_install", "-at_install")
 class TestDemoData(AccountTestInvoicingCommon):
-    """The demo database the README promises: loaded in the main company at install."""
+    """The demo book tools/demo builds (demo/demo_book.py), smaller, in the test's transaction:
+    it needs no demo data, and installing the addon never builds it."""
+
+    INVOICES = 150
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin_company = cls.env.ref("base.user_admin").company_id
+        cls.demo_company = demo_book.populate(cls.env, invoice_count=cls.INVOICES)
+
+    def test_demo_generator_is_not_in_the_registry(self):
+        self.assertNotIn("account.dunning.demo", self.env.registry)
+        # Only the explicit demo command makes the demo company the admin's current one.
+        self.assertEqual(self.env.ref("base.user_admin").company_id, self.admin_company)
+        self.assertIn(self.demo_company, self.env.ref("base.user_admin").company_ids)
 
     def test_demo_book_is_loaded(self):
-        company = self.env.ref("account_dunning.demo_company")
+        company = self.demo_company
+        self.assertEqual(company, self.env.ref("account_dunning.demo_company"))
         self.assertEqual(company.country_id.code, "FR")
         self.assertEqual(company.chart_template, "fr")
         invoices = (
@@ -143,15 +160,17 @@ class TestDemoData(AccountTestInvoicingCommon):
                     ("company_id", "=", company.id),
                     ("move_type", "=", "out_invoice"),
                     ("state", "=", "posted"),
+                    ("is_dunning_penalty", "=", False),
                     ("partner_id.email", "=like", "%example.com"),
                 ]
             )
         )
         customers = invoices.partner_id
+        # 150 invoices drawn among 36 customers: all but a few have one.
         self.assertGreaterEqual(len(customers), 30)
         self.assertTrue(customers.filtered(lambda p: p.dunning_customer_kind == "consumer"))
         self.assertTrue(customers.filtered(lambda p: p.dunning_customer_kind == "professional"))
-        self.assertGreaterEqual(len(invoices), 200)
+        self.assertEqual(len(invoices), self.INVOICES)
         states = set(invoices.mapped("payment_state"))
         self.assertTrue({"paid", "partial", "not_paid"} <= states, states)
         multi = invoices.filtered(
@@ -162,7 +181,40 @@ class TestDemoData(AccountTestInvoicingCommon):
         letters = self.env["account.dunning.letter"].sudo().search([("company_id", "=", company.id)])
         self.assertTrue(letters.filtered(lambda letter: letter.state == "sent"), "the past weeks were dunned")
         # Disputes were recorded before the dunning history was replayed: never reminded.
-        self.assertFalse(letters.line_ids.move_id.filtered("dunning_excluded"))
+        disputed_first = invoices.filtered(
+            lambda move: move.dunning_exclusion_reason == "Customer disputes the quantities delivered"
+        )
+        self.assertTrue(disputed_first)
+        self.assertFalse(letters.line_ids.move_id & disputed_first)
         blocked = customers.filtered("dunning_blocked")
         self.assertEqual(len(blocked), 1)
         self.assertFalse(letters.filtered(lambda letter: letter.partner_id == blocked))
+
+    def test_demo_book_shows_the_whole_desk(self):
+        company = self.demo_company
+        domain = [("company_id", "=", company.id)]
+        cases = self.env["account.dunning.case"].sudo().search(domain)
+        # The board's columns of the desk's work are filled.
+        for code in ("promise", "plan", "agency"):
+            self.assertTrue(cases.filtered(lambda case, code=code: case.stage_code == code), code)
+        promise_states = set(cases.mapped("promise_state"))
+        self.assertTrue({"pending", "kept", "broken"} <= promise_states, promise_states)
+        plans = self.env["account.dunning.installment.plan"].sudo().search(domain)
+        self.assertTrue({"active", "completed", "broken"} <= set(plans.mapped("state")))
+        handoffs = self.env["account.dunning.handoff"].sudo().search(domain)
+        closed = handoffs.filtered(lambda handoff: handoff.state == "closed")
+        self.assertTrue(closed.filtered(lambda handoff: handoff.amount_recovered > 0 and handoff.write_off_move_id))
+        self.assertEqual(closed.mapped("outcome"), ["partial"])
+        self.assertTrue(handoffs.filtered(lambda handoff: handoff.state == "sent"), "one still at the agency")
+        penalties = self.env["account.move"].sudo().search([*domain, ("is_dunning_penalty", "=", True)])
+        self.assertTrue(penalties.filtered(lambda move: move.payment_state in ("paid", "in_payment")))
+        disputed = cases.filtered(lambda case: case.late_cause_id == self.env.ref("account_dunning.late_cause_dispute"))
+        self.assertTrue(disputed)
+        excluded = (
+            self.env["account.move"]
+            .sudo()
+            .search([*domain, ("partner_id", "in", disputed.partner_id.ids), ("dunning_excluded", "=", True)])
+        )
+        self.assertTrue(excluded, "the disputed invoice is kept out of the reminders")
+        letters = self.env["account.dunning.letter"].sudo().search(domain)
+        self.assertEqual(set(letters.mapped("state")), {"draft", "to_send", "sent", "cancelled", "failed"})
