@@ -24,6 +24,7 @@
         "data/account_dunning_case_data.xml",
         "views/account_dunning_policy_views.xml",
         "views/account_dunning_run_views.xml",
+        "wizard/account_dunning_letter_post_views.xml",
         "views/account_dunning_letter_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
@@ -36,6 +37,7 @@
         "views/account_dunning_forecast_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/account_dunning_penalty_invoice_views.xml",
+        "wizard/account_dunning_installment_reschedule_views.xml",
         "views/portal_templates.xml",
         "views/account_dunning_menus.xml",
     ],
@@ -48,6 +50,4 @@
         ],
     },
     "post_init_hook": "post_init_hook",
-    "installable": True,
-    "application": False,
 }

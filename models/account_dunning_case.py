@@ -36,7 +36,6 @@ class AccountDunningCase(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     stage_id = fields.Many2one(
         "account.dunning.stage",
-        string="Stage",
         index=True,
         tracking=True,
         group_expand="_read_group_stage_ids",
@@ -117,7 +116,8 @@ class AccountDunningCase(models.Model):
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
-        return self.env["account.dunning.stage"].search([])
+        # A handful of stages, all shown as columns of the board.
+        return self.env["account.dunning.stage"].search([])  # pylint: disable=no-search-all
 
     def _compute_last_letter(self):
         rows = self.env["account.dunning.letter"]._read_group(
@@ -381,7 +381,7 @@ class AccountDunningCase(models.Model):
                     amount=case.promise_amount,
                     date=case.promise_date,
                 ),
-                user_id=(case.user_id or self.env.ref("base.user_admin")).id,
+                user_id=(case.user_id or case.company_id._dunning_fallback_user()).id,
             )
 
     # ------------------------------------------------------------------
@@ -464,13 +464,14 @@ class AccountDunningCase(models.Model):
     def action_open_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [
-            ("commercial_partner_id", "=", self.partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("move_type", "in", ("out_invoice", "out_receipt")),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("state", "=", "posted"),
-        ]
+        # The invoices and journal entries behind the case's totals (the one definition of a debt).
+        owed = self.env["account.move.line"].search(
+            [
+                *self.env["account.dunning.receivable"]._owed_domain(self.company_id),
+                ("partner_id", "=", self.partner_id.id),
+            ]
+        )
+        action["domain"] = [("id", "in", owed.move_id.ids)]
         action["context"] = {}
         return action
 

@@ -104,8 +104,9 @@ class AccountDunningDemo(models.AbstractModel):
         self.env["res.partner.bank"].create(
             {"acc_number": "FR76 3000 4000 0312 3456 7890 143", "partner_id": company.partner_id.id}
         )
-        admin = self.env.ref("base.user_admin")
-        admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        if admin:
+            admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
         return company.with_company(company) and company
 
     def _demo_partners(self, rng, company):
@@ -273,7 +274,7 @@ class AccountDunningDemo(models.AbstractModel):
             Run._get_or_create(company, day).write({"send_letters": False})
             Run._get_or_create(company, day).action_run()
             waiting = Letter.search([("company_id", "=", company.id), ("state", "=", "to_send")])
-            waiting.write({"state": "sent", "sent_date": fields.Datetime.now()})
+            waiting._dunning_mark_sent()
             waiting.with_context(dunning_send_date=day)._after_send()
             day += timedelta(days=7)
         # Today's run leaves its letters for the collectors to review and send.

@@ -9,6 +9,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools.misc import formatLang
 
+from .record_lock import internal
+
 # Only what collection needs (GDPR data minimisation): identity, contact, the invoices and
 # the amounts broken down. Nothing else of the customer record leaves the company.
 EXPORT_COLUMNS = (
@@ -211,6 +213,18 @@ class AccountDunningHandoff(models.Model):
         if any(handoff.state != "draft" for handoff in self):
             raise UserError(self.env._("Only a draft hand-off can be deleted; cancel it instead."))
 
+    def _check_recovery_entry(self):
+        """What the agency recovered is entered on a hand-off it works on."""
+        closed = self.filtered(lambda handoff: handoff.state not in ("draft", "sent", "in_progress"))
+        if closed:
+            raise UserError(
+                self.env._(
+                    "%(handoff)s is %(state)s: recoveries are entered while the agency works on the receivables.",
+                    handoff=closed[0].name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[closed[0].state],
+                )
+            )
+
     def _check_manager(self):
         if not self.env.user.has_group("account_dunning.group_dunning_manager"):
             raise UserError(
@@ -312,8 +326,8 @@ class AccountDunningHandoff(models.Model):
             rows.append(
                 {
                     **identity,
-                    "invoice_number": line.move_id.name,
-                    "invoice_date": str(line.move_id.invoice_date or ""),
+                    "invoice_number": line.move_line_id._dunning_document_label(),
+                    "invoice_date": str(line.move_line_id._dunning_document_date() or ""),
                     "due_date": str(line.date_maturity or ""),
                     "currency": line.currency_id.name,
                     "principal": line.principal,
@@ -488,7 +502,7 @@ class AccountDunningHandoff(models.Model):
                 ).reconcile()
             for handoff_line in handoff.line_ids:
                 amount, amount_company = written_off.get(handoff_line.move_line_id, (0.0, 0.0))
-                handoff_line.write(
+                internal(handoff_line).write(
                     {
                         "written_off": handoff_line.currency_id.round(amount),
                         "written_off_company": company_currency.round(amount_company),
@@ -527,7 +541,7 @@ class AccountDunningHandoff(models.Model):
         self.ensure_one()
         for line in self.line_ids:
             unrecovered = line._penalties_still_claimed()
-            line.write(
+            internal(line).write(
                 {
                     "penalties_unrecovered": unrecovered,
                     "penalties_unrecovered_company": line._to_company_currency(unrecovered),

@@ -4,6 +4,7 @@ from odoo.tools.misc import formatLang
 
 from ..law import recovery
 from .penalty_tools import PenaltyClaim, to_decimal
+from .record_lock import internal, is_internal
 
 
 class AccountDunningHandoffLine(models.Model):
@@ -37,7 +38,7 @@ class AccountDunningHandoffLine(models.Model):
         help="What the agency reports it recovered on this line. It pays the principal first, then the interest, "
         "then the indemnity.",
     )
-    recovered = fields.Monetary(readonly=True, string="Recovered")
+    recovered = fields.Monetary(readonly=True)
     recovered_principal = fields.Monetary(
         string="Principal recovered", readonly=True, help="Recovered and paid against the receivable."
     )
@@ -81,6 +82,32 @@ class AccountDunningHandoffLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_handed_over(self):
         self._check_handoff_is_draft()
+
+    def write(self, vals):
+        # Once the agency has the receivables, their frozen amounts and what was booked only
+        # change through the hand-off's methods (record recoveries, write off, close). What
+        # the agency reports recovered (``to_record``) is typed in while it works on them.
+        if not is_internal(self):
+            if "to_record" in vals:
+                self.handoff_id._check_recovery_entry()
+            if set(vals) - {"to_record"}:
+                handoffs = self.handoff_id
+                if vals.get("handoff_id"):
+                    handoffs |= self.env["account.dunning.handoff"].browse(vals["handoff_id"])
+                self._check_lines_frozen(handoffs)
+        return super().write(vals)
+
+    @api.model
+    def _check_lines_frozen(self, handoffs):
+        handed = handoffs.filtered(lambda handoff: handoff.state != "draft")
+        if handed:
+            raise UserError(
+                self.env._(
+                    "The receivables of %(handoff)s were handed to the agency: their amounts are frozen and what was "
+                    "recovered is booked by Record recoveries, Write off and Close.",
+                    handoff=handed[0].name,
+                )
+            )
 
     def _check_handoff_is_draft(self):
         """The receivables of a hand-off are fixed once the agency has them (amounts frozen,
@@ -238,7 +265,7 @@ class AccountDunningHandoffLine(models.Model):
                 payments |= self._pay(receivable, invoice.amount_total, on_date, communication)
         for line, allocation in allocations.items():
             amount = float(allocation.principal + allocation.penalties)
-            line.write(
+            internal(line).write(
                 {
                     "recovered": line.recovered + amount,
                     "recovered_principal": line.recovered_principal + float(allocation.principal),

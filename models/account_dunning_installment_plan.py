@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
+from odoo.tools.misc import formatLang
 
 from ..law.schedule import (
     MAX_MONTHS_EVER,
@@ -13,6 +14,30 @@ from ..law.schedule import (
     ScheduleError,
     build_schedule,
     span_in_months,
+)
+from .record_lock import internal, is_internal
+
+# What the customer agreed to when the plan was confirmed: the debts covered and the terms of
+# the schedule. After confirmation they change through no plain write (the installments
+# themselves change only through Reschedule); the collector, the reminder days and the notes
+# stay open.
+AGREED_FIELDS = frozenset(
+    {
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "move_line_ids",
+        "down_payment_amount",
+        "down_payment_date",
+        "installment_count",
+        "frequency",
+        "first_date",
+        "penalty_mode",
+        "tolerance_days",
+        "allow_long_plan",
+        "penalty_invoice_id",
+        "date_confirmed",
+    }
 )
 
 # An installment unpaid this many days after its date breaks the plan; a reminder goes this
@@ -170,6 +195,21 @@ class AccountDunningInstallmentPlan(models.Model):
     def _check_long_plan_right(self):
         if any(self.mapped("allow_long_plan")) and not self.env.user.has_group("account_dunning.group_dunning_manager"):
             raise ValidationError(self.env._("Only a dunning manager can allow a plan longer than 24 months."))
+
+    def write(self, vals):
+        agreed = AGREED_FIELDS.intersection(vals)
+        if agreed and not is_internal(self):
+            confirmed = self.filtered(lambda plan: plan.state != "draft")
+            if confirmed:
+                raise UserError(
+                    self.env._(
+                        "%(plan)s is confirmed: what the customer agreed to (%(fields)s) can no longer change. "
+                        "Reschedule its installments, or cancel it and propose a new plan.",
+                        plan=confirmed[0].name,
+                        fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in agreed)),
+                    )
+                )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_draft(self):
@@ -380,7 +420,7 @@ class AccountDunningInstallmentPlan(models.Model):
             "mail.mail_activity_data_todo",
             summary=self.env._("Installment plan broken: call %(partner)s", partner=self.partner_id.name),
             note=body,
-            user_id=(self.user_id or self.env.ref("base.user_admin")).id,
+            user_id=(self.user_id or self.company_id._dunning_fallback_user()).id,
         )
 
     def _complete(self):
@@ -410,6 +450,108 @@ class AccountDunningInstallmentPlan(models.Model):
             )[:1]
             if upcoming:
                 plan._send_installment_reminder(upcoming)
+
+    # ------------------------------------------------------------------
+    # The installments of a confirmed plan: what the customer agreed to
+    # ------------------------------------------------------------------
+
+    def _check_installments_editable(self):
+        confirmed = self.filtered(lambda plan: plan.state != "draft")
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "%(plan)s is confirmed: its installments are what the customer agreed to. Change their dates or "
+                    "amounts with Reschedule, which records the change in the plan's history.",
+                    plan=confirmed[0].name,
+                )
+            )
+
+    def action_reschedule(self):
+        """Open the Reschedule wizard: new dates or amounts for the installments still to pay."""
+        self.ensure_one()
+        self._check_can_reschedule()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reschedule"),
+            "res_model": "account.dunning.installment.reschedule",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_plan_id": self.id},
+        }
+
+    def _check_can_reschedule(self):
+        for plan in self:
+            if plan.state != "active":
+                raise UserError(self.env._("Only an active plan can be rescheduled."))
+
+    def _amend_installments(self, changes):
+        """Reschedule: ``changes`` maps installments of this active plan to their new
+        ``date_due`` and/or ``amount``. The customer must still owe the same total, a paid
+        installment stays as it is, a new date is today or later, and the plan keeps within its
+        length limit. The plan's history records each change, old to new. Refuses everything
+        and changes nothing when one rule is broken."""
+        self.ensure_one()
+        self._check_can_reschedule()
+        today = fields.Date.context_today(self)
+        currency = self.currency_id
+        new_values = {}
+        for line, vals in changes.items():
+            if line.plan_id != self:
+                raise UserError(
+                    self.env._("Only the installments of %(plan)s can be rescheduled here.", plan=self.name)
+                )
+            date_due = fields.Date.to_date(vals.get("date_due", line.date_due))
+            amount = currency.round(vals.get("amount", line.amount))
+            if date_due == line.date_due and not currency.compare_amounts(amount, line.amount):
+                continue
+            if line.state == "paid":
+                raise UserError(
+                    self.env._(
+                        "The installment of %(date)s is paid: it stays as it is.",
+                        date=fields.Date.to_string(line.date_due),
+                    )
+                )
+            if currency.compare_amounts(amount, 0) <= 0:
+                raise UserError(self.env._("Every installment must be a positive amount."))
+            if date_due != line.date_due and date_due < today:
+                raise UserError(self.env._("An installment is dated in the past: move it to today or later."))
+            new_values[line] = {"date_due": date_due, "amount": amount}
+        if not new_values:
+            raise UserError(self.env._("Nothing to reschedule: no date or amount was changed."))
+        amounts = {line: new_values.get(line, {}).get("amount", line.amount) for line in self.line_ids}
+        total_before = currency.round(sum(self.line_ids.mapped("amount")))
+        total_after = currency.round(sum(amounts.values()))
+        if currency.compare_amounts(total_before, total_after):
+            raise UserError(
+                self.env._(
+                    "The installments would add up to %(after)s instead of %(before)s: the customer still owes the "
+                    "same total, so move amounts between installments.",
+                    after=formatLang(self.env, total_after, currency_obj=currency),
+                    before=formatLang(self.env, total_before, currency_obj=currency),
+                )
+            )
+        last_date = max(new_values.get(line, {}).get("date_due", line.date_due) for line in self.line_ids)
+        months = span_in_months(self.date_confirmed or today, last_date)
+        if months > (MAX_MONTHS_EVER if self.allow_long_plan else MAX_MONTHS_WITHOUT_MANAGER):
+            raise UserError(self._too_long_message(months))
+        items = []
+        for line, vals in sorted(new_values.items(), key=lambda item: (item[0].date_due, item[0].sequence)):
+            items.append(
+                Markup("<li>%s</li>")
+                % self.env._(
+                    "Installment of %(old_date)s, %(old_amount)s: now %(new_date)s, %(new_amount)s",
+                    old_date=fields.Date.to_string(line.date_due),
+                    old_amount=formatLang(self.env, line.amount, currency_obj=currency),
+                    new_date=fields.Date.to_string(vals["date_due"]),
+                    new_amount=formatLang(self.env, vals["amount"], currency_obj=currency),
+                )
+            )
+            # A new date calls for a new reminder before it.
+            if vals["date_due"] != line.date_due:
+                vals["reminded"] = False
+            internal(line).write(vals)
+        self.message_post(body=Markup("%s<ul>%s</ul>") % (self.env._("Rescheduled:"), Markup().join(items)))
+        return True
 
     def _send_installment_reminder(self, line):
         recipient = self.partner_id.address_get(["invoice"])["invoice"]

@@ -1,5 +1,12 @@
 from odoo import api, fields, models
 
+from .record_lock import is_internal
+
+# What the system still records on the installments of a confirmed plan: whether the customer
+# was reminded before one. The paid amounts and states are computed from the payments.
+# Dates and amounts change only through the plan's Reschedule action, which logs them.
+WRITABLE_WHEN_CONFIRMED = frozenset({"reminded"})
+
 
 class AccountDunningInstallmentPlanLine(models.Model):
     _name = "account.dunning.installment.plan.line"
@@ -20,6 +27,24 @@ class AccountDunningInstallmentPlanLine(models.Model):
     )
     reminded = fields.Boolean(readonly=True, copy=False, help="The customer was reminded before this installment.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if not is_internal(self):
+            lines.plan_id._check_installments_editable()
+        return lines
+
+    def write(self, vals):
+        if not is_internal(self) and set(vals) - WRITABLE_WHEN_CONFIRMED:
+            self.plan_id._check_installments_editable()
+            if "plan_id" in vals:
+                self.env["account.dunning.installment.plan"].browse(vals["plan_id"])._check_installments_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        self.plan_id._check_installments_editable()
+
     @api.depends(
         "amount",
         "date_due",
@@ -31,16 +56,21 @@ class AccountDunningInstallmentPlanLine(models.Model):
     def _compute_payment(self):
         """What was paid on the covered invoices fills the installments in due order."""
         today = fields.Date.context_today(self)
+        computing = set(self._ids)
         for plan in self.plan_id:
             paid = max(sum(plan.line_ids.mapped("amount")) - plan.amount_covered, 0.0)
             for line in plan.line_ids.sorted(lambda line: (line.date_due, line.sequence, line.id)):
-                line.amount_paid = plan.currency_id.round(min(line.amount, paid))
-                paid -= line.amount_paid
-                if not plan.currency_id.compare_amounts(line.amount_paid, line.amount):
+                amount_paid = plan.currency_id.round(min(line.amount, paid))
+                paid -= amount_paid
+                if line.id not in computing:
+                    # A sibling outside this computation: assigning it would be a write.
+                    continue
+                line.amount_paid = amount_paid
+                if not plan.currency_id.compare_amounts(amount_paid, line.amount):
                     line.state = "paid"
                 elif line.date_due < today:
                     line.state = "late"
-                elif line.amount_paid:
+                elif amount_paid:
                     line.state = "partial"
                 else:
                     line.state = "due"

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -5,8 +7,17 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from .account_dunning_level import CHANNELS
+from .record_lock import internal, is_internal
 
 SENDABLE_STATES = ("draft", "to_send", "failed")
+
+# What may still change on a sent letter, which is otherwise a record of what the customer
+# received (like a posted entry): the chatter and activities (their fields come from the mail
+# mixins, added in ``_fields_writable_when_sent``), the collector who follows it up (internal,
+# never printed), whether a printed letter was printed, and the customer's portal key (a
+# ``portal.mixin`` token, renewed without changing what was sent). An addon recording more
+# facts after sending (a posting date, a penalty invoice) adds its fields here.
+WRITABLE_WHEN_SENT = frozenset({"user_id", "is_printed", "access_token"})
 
 
 class AccountDunningLetter(models.Model):
@@ -40,10 +51,8 @@ class AccountDunningLetter(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True, tracking=True)
-    run_id = fields.Many2one("account.dunning.run", string="Run", index="btree_not_null", readonly=True)
-    level_id = fields.Many2one(
-        "account.dunning.level", string="Level", required=True, index=True, tracking=True, check_company=True
-    )
+    run_id = fields.Many2one("account.dunning.run", index="btree_not_null", readonly=True)
+    level_id = fields.Many2one("account.dunning.level", required=True, index=True, tracking=True, check_company=True)
     policy_id = fields.Many2one(related="level_id.policy_id", store=True)
     # The level's channel by default; changing it on a letter must not change the level.
     channel = fields.Selection(
@@ -101,6 +110,14 @@ class AccountDunningLetter(models.Model):
     penalty_error = fields.Char(readonly=True, copy=False, help="Why penalties could not be computed.")
     sent_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     is_printed = fields.Boolean(string="Printed", readonly=True, copy=False)
+    posted_date = fields.Date(
+        string="Posted on",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="A printed letter is only queued for printing when it is sent: it reaches the customer, "
+        "starts the formal notice and the Belgian consumer's 14 days once someone marks it posted.",
+    )
     failure_reason = fields.Text(readonly=True, copy=False)
     mail_message_id = fields.Many2one("mail.message", readonly=True, copy=False, index="btree_not_null")
     pdf_attachment_id = fields.Many2one("ir.attachment", string="Letter PDF", readonly=True, copy=False)
@@ -184,6 +201,64 @@ class AccountDunningLetter(models.Model):
     def _unlink_except_sent(self):
         if any(letter.state == "sent" for letter in self):
             raise UserError(self.env._("A sent letter is part of the customer's history and cannot be deleted."))
+
+    # ------------------------------------------------------------------
+    # What was sent stays as sent
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _fields_writable_when_sent(self):
+        mail_fields = set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
+        return (mail_fields - set(self.env["base"]._fields)) | WRITABLE_WHEN_SENT
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The daily run and a collector make letters to review or to send; any other state
+        # is reached by the letter's own actions.
+        if not is_internal(self) and any(vals.get("state", "draft") not in ("draft", "to_send") for vals in vals_list):
+            raise UserError(
+                self.env._("A letter is created as a draft or ready to send: its other states come from its actions.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_internal(self):
+            self._check_write_allowed(vals)
+        return super().write(vals)
+
+    def _check_write_allowed(self, vals):
+        if "state" in vals:
+            raise UserError(
+                self.env._(
+                    "The state of a letter changes only through its actions (Ready to send, Send, Cancel, Reset to "
+                    "draft), never by editing it."
+                )
+            )
+        frozen = set(vals) - self._fields_writable_when_sent()
+        sent = self.filtered(lambda letter: letter.state == "sent")
+        if frozen and sent:
+            raise UserError(
+                self.env._(
+                    "Letter %(letter)s was sent: it records what the customer received, so %(fields)s can no "
+                    "longer change.",
+                    letter=sent[0].display_name,
+                    fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in frozen)),
+                )
+            )
+
+    def _check_lines_editable(self):
+        sent = self.filtered(lambda letter: letter.state == "sent")
+        if sent:
+            raise UserError(
+                self.env._(
+                    "Letter %(letter)s was sent: its lines record what the customer received and can no longer change.",
+                    letter=sent[0].display_name,
+                )
+            )
+
+    def _dunning_mark_sent(self):
+        """The letters went out: record it (the only way a letter becomes sent)."""
+        internal(self).write({"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False})
 
     # ------------------------------------------------------------------
     # Amounts
@@ -282,7 +357,7 @@ class AccountDunningLetter(models.Model):
         self._refresh_penalties(self.env.context.get("dunning_send_date") or fields.Date.context_today(self))
         empty = self.filtered(lambda letter: not letter.line_ids)
         if empty:
-            empty.write({"state": "cancelled"})
+            internal(empty).write({"state": "cancelled"})
             empty._message_log_batch(
                 bodies=dict.fromkeys(empty.ids, self.env._("Cancelled before sending: nothing is due any more."))
             )
@@ -295,15 +370,15 @@ class AccountDunningLetter(models.Model):
     def action_confirm(self):
         """A reviewed draft is ready to go."""
         drafts = self.filtered(lambda letter: letter.state == "draft")
-        drafts.write({"state": "to_send"})
+        internal(drafts).write({"state": "to_send"})
 
     def action_cancel(self):
         if any(letter.state == "sent" for letter in self):
             raise UserError(self.env._("A sent letter cannot be cancelled."))
-        self.write({"state": "cancelled"})
+        internal(self).write({"state": "cancelled"})
 
     def action_reset_to_draft(self):
-        self.filtered(lambda letter: letter.state in ("cancelled", "failed")).write(
+        internal(self.filtered(lambda letter: letter.state in ("cancelled", "failed"))).write(
             {"state": "draft", "failure_reason": False}
         )
 
@@ -331,7 +406,7 @@ class AccountDunningLetter(models.Model):
         Channel = self.env["account.dunning.channel"]
         for channel, group in letters.grouped("channel").items():
             sent |= Channel._of(channel)._send(group)
-        sent.write({"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False})
+        sent._dunning_mark_sent()
         sent._after_send()
         return True
 
@@ -366,6 +441,25 @@ class AccountDunningLetter(models.Model):
         letters.write({"is_printed": True})
         return self.env.ref("account_dunning.action_report_dunning_letter").report_action(letters)
 
+    def _mark_posted(self, posted_date):
+        """Printed letters put in the post on ``posted_date``: from that day they count as a
+        reminder the customer received (the Belgian consumer's 14 days start after it) and a
+        formal notice puts the customer on notice."""
+        if any(letter.channel != "letter" or letter.state != "sent" or letter.posted_date for letter in self):
+            raise UserError(self.env._("Only sent printed letters not yet marked posted can be marked posted."))
+        if posted_date > fields.Date.context_today(self) or any(
+            letter.sent_date and posted_date < fields.Datetime.context_timestamp(self, letter.sent_date).date()
+            for letter in self
+        ):
+            raise UserError(self.env._("A letter is posted on a day between its sending (printing queue) and today."))
+        # The posting day is part of what was sent: set once, by this action only.
+        internal(self).write({"posted_date": posted_date})
+        for line in self.line_ids:
+            if line.level_id.is_formal_notice and not line.move_line_id.dunning_formal_notice_date:
+                line.move_line_id.dunning_formal_notice_date = posted_date
+        for letter in self:
+            letter._message_log(body=self.env._("Letter posted on %(date)s.", date=posted_date))
+
     # ------------------------------------------------------------------
     # After sending: what the lines, invoices, customer and case record
     # ------------------------------------------------------------------
@@ -376,7 +470,7 @@ class AccountDunningLetter(models.Model):
             return self.user_id
         if not self.env.user._is_superuser():
             return self.env.user
-        return self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+        return self.company_id._dunning_fallback_user()
 
     def _after_send(self):
         """Record on the lines, the invoices and the customer what was sent."""
@@ -384,20 +478,27 @@ class AccountDunningLetter(models.Model):
             return
         # A run sends on its own date (it may replay past days); a collector sends today.
         today = self.env.context.get("dunning_send_date") or fields.Date.context_today(self)
-        # One write per level (and first formal notice) for all the letters: each write on
-        # journal items runs the accounting checks of their entries, per call, not per line.
-        # Those checks read the taxes of every item of the entries, entry by entry: read once.
+        # The values of each journal item, then one write per distinct values for all the
+        # letters: each write on journal items runs the accounting checks of their entries,
+        # per call, not per line. Those checks read the taxes of every item of the entries,
+        # entry by entry: read them once.
         self.line_ids.move_line_id.move_id.line_ids.mapped("tax_ids")
-        for (level, first_notice), lines in self.line_ids.grouped(
-            lambda line: (
-                line.level_id,
-                line.level_id.is_formal_notice and not line.move_line_id.dunning_formal_notice_date,
-            )
-        ).items():
-            vals = {"dunning_level_id": level.id, "dunning_last_date": today}
-            if first_notice:
-                vals["dunning_formal_notice_date"] = today
-            lines.move_line_id.write(vals)
+        to_write = defaultdict(lambda: self.env["account.move.line"])
+        for letter in self:
+            for line in letter.line_ids:
+                vals = {"dunning_last_date": today}
+                # An older letter sent after a newer one (a collector sending what waited)
+                # never takes a line back to a lower level.
+                reached = line.move_line_id.dunning_level_id
+                if not reached or reached.delay_days <= line.level_id.delay_days:
+                    vals["dunning_level_id"] = line.level_id.id
+                # A printed letter puts on notice once posted (_mark_posted), not when queued.
+                formal = line.level_id.is_formal_notice and letter.channel != "letter"
+                if formal and not line.move_line_id.dunning_formal_notice_date:
+                    vals["dunning_formal_notice_date"] = today
+                to_write[tuple(sorted(vals.items()))] |= line.move_line_id
+        for vals, move_lines in to_write.items():
+            move_lines.write(dict(vals))
         for letter in self:
             if letter.level_id.propose_handoff:
                 letter.activity_schedule(
@@ -464,6 +565,6 @@ class AccountDunningLetter(models.Model):
             )
 
     def _mark_failed(self, reason):
-        self.write({"state": "failed", "failure_reason": reason})
+        internal(self).write({"state": "failed", "failure_reason": reason})
         for letter in self:
             letter._message_log(body=self.env._("Sending failed: %(reason)s", reason=reason))

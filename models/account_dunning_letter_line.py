@@ -44,6 +44,20 @@ class AccountDunningLetterLine(models.Model):
         if any(line.letter_id.state == "sent" for line in self):
             raise UserError(self.env._("A sent letter is part of the customer's history: its lines cannot be removed."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.letter_id._check_lines_editable()
+        return lines
+
+    def write(self, vals):
+        # Checked before and after: a line can neither leave a sent letter nor join one.
+        self.letter_id._check_lines_editable()
+        result = super().write(vals)
+        if "letter_id" in vals:
+            self.letter_id._check_lines_editable()
+        return result
+
     @api.depends("date_maturity", "letter_id.date")
     def _compute_days_late(self):
         for line in self:

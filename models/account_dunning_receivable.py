@@ -14,6 +14,50 @@ DUNNING_LINES_FROM = SQL(
 )
 
 
+# What a debt is, written once: an open receivable line a customer owes. Both the ORM domain
+# (cases, plans, hand-offs, the board) and the run's SQL are derived from these leaves, so the
+# board, the run, plans and hand-offs agree on every customer's overdue total.
+# - invoices and receipts, and the receivable lines of posted journal entries with a partner
+#   (opening balances migrated from another system are debts too, as Odoo's follow-up says);
+# - a line needs a due date to be late;
+# - Community marks an invoice paid (``in_payment``/``paid``) by a payment without entry while
+#   its lines stay open, and ``blocked`` is Odoo's own "do not chase" flag: none is owed.
+OPEN_MOVE_TYPES = ("out_invoice", "out_receipt", "entry")
+SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed", "blocked")
+OPEN_RECEIVABLE = (
+    ("parent_state", "=", "posted"),
+    ("account_id.account_type", "=", "asset_receivable"),
+    ("partner_id", "!=", False),
+    ("reconciled", "!=", True),
+    ("amount_residual_currency", ">", 0),
+    ("date_maturity", "!=", False),
+    ("move_id.move_type", "in", OPEN_MOVE_TYPES),
+    ("move_id.payment_state", "not in", SETTLED_PAYMENT_STATES),
+)
+
+# The SQL alias of each table a leaf may reach (``DUNNING_LINES_FROM``).
+_ALIASES = {"": "aml", "move_id": "move", "account_id": "account"}
+
+
+def _leaf_to_sql(leaf):
+    """The SQL condition of one ``OPEN_RECEIVABLE`` leaf, with the ORM's meaning of NULL: a
+    NULL column differs from any value and is in no list."""
+    path, operator, value = leaf
+    relation, _dot, column = path.rpartition(".")
+    sql_column = SQL.identifier(_ALIASES[relation], column)
+    if value is False and operator == "!=":
+        return SQL("%s IS NOT NULL", sql_column)
+    if operator == "!=":
+        return SQL("%s IS DISTINCT FROM %s", sql_column, value)
+    if operator == "in":
+        return SQL("%s IN %s", sql_column, tuple(value))
+    if operator == "not in":
+        return SQL("(%s IS NULL OR %s NOT IN %s)", sql_column, sql_column, tuple(value))
+    if operator in ("=", ">", "<", ">=", "<="):
+        return SQL(f"%s {operator} %s", sql_column, value)
+    raise ValueError(f"Unsupported operator in OPEN_RECEIVABLE: {operator}")
+
+
 class AccountDunningReceivable(models.AbstractModel):
     """What a customer owes, and which of it may be reminded: the one definition of an open
     receivable line, in SQL (the run) and as an ORM domain (cases, plans, customers), the
@@ -24,29 +68,15 @@ class AccountDunningReceivable(models.AbstractModel):
 
     @api.model
     def _open_sql_conditions(self):
-        """An open customer receivable installment (aliases aml, move, account)."""
-        return [
-            SQL("aml.parent_state = 'posted'"),
-            SQL("account.account_type = 'asset_receivable'"),
-            SQL("NOT aml.reconciled"),
-            SQL("aml.amount_residual_currency > 0"),
-            SQL("aml.date_maturity IS NOT NULL"),
-            SQL("move.move_type IN ('out_invoice', 'out_receipt')"),
-            # Community marks an invoice paid by a payment without entry while its lines stay open.
-            SQL("move.payment_state NOT IN ('paid', 'in_payment', 'reversed', 'blocked')"),
-        ]
+        """An open customer receivable installment (aliases aml, move, account), derived from
+        ``OPEN_RECEIVABLE``."""
+        return [_leaf_to_sql(leaf) for leaf in OPEN_RECEIVABLE]
 
     @api.model
     def _owed_domain(self, company):
-        """The ORM form of the open receivable lines customers still owe on invoices of a company."""
-        return [
-            ("company_id", "=", company.id),
-            ("parent_state", "=", "posted"),
-            ("account_type", "=", "asset_receivable"),
-            ("reconciled", "=", False),
-            ("amount_residual_currency", ">", 0),
-            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
-        ]
+        """The ORM form of the open receivable lines customers still owe a company, derived
+        from ``OPEN_RECEIVABLE``."""
+        return [("company_id", "=", company.id), *OPEN_RECEIVABLE]
 
     @api.model
     def _sql_exclusions(self, on_date=None):

@@ -3,6 +3,7 @@ import time
 from collections import defaultdict
 
 import psycopg2.errors
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -99,7 +100,8 @@ class AccountDunningRun(models.Model):
         """Daily: for every company, remind what is due today. Commits after each batch, so a
         killed run resumes where it stopped; letters are never duplicated."""
         today = fields.Date.context_today(self)
-        for company in self.env["res.company"].search([]):
+        # Every company is dunned, each in its own run.
+        for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
             run = self._get_or_create(company, today)
             if run.state == "done":
                 continue
@@ -236,16 +238,30 @@ class AccountDunningRun(models.Model):
             ),
             period=error.period,
         )
-        existing = self.env["mail.activity"].search_count(
-            [("res_model", "=", self._name), ("summary", "=", summary), ("date_done", "=", False)], limit=1
+        # One open to-do per company, whatever the language of the run that found it: keyed by
+        # company (its runs) and activity type, never by the translated summary (company A's
+        # to-do hid company B's). A second missing rate is added to the open to-do's note.
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        open_todos = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("activity_type_id", "=", todo.id),
+                    ("automated", "=", True),
+                    ("date_done", "=", False),
+                ]
+            )
         )
+        runs = self.sudo().browse(open_todos.mapped("res_id")).exists()
+        same_company = set(runs.filtered(lambda run: run.company_id == self.company_id).ids)
+        existing = open_todos.filtered(lambda activity: activity.res_id in same_company)[:1]
         if existing:
+            if summary not in (existing.summary or "") and summary not in str(existing.note or ""):
+                existing.note = Markup("%s<p>%s</p>") % (existing.note or "", summary)
             return
-        manager = (
-            self.env.ref("account_dunning.group_dunning_manager")
-            .user_ids.filtered(lambda user: self.company_id in user.company_ids and not user._is_superuser())
-            .sorted("id")[:1]
-        ) or self.env.ref("base.user_admin")
+        manager = self.company_id._dunning_fallback_user()
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             summary=summary,

@@ -162,8 +162,12 @@ class AccountMove(models.Model):
             claimable = [penalty.claimable_from for penalty in penalties if penalty.claimable_from]
             if not claimable or min(claimable) > on_date or not self.amount_residual:
                 return 0.0
-            balance = to_decimal(self.amount_residual, self.currency_id)
-            return self.currency_id.round(float(regimes.be_consumer_damages(balance)))
+            # The brackets are euro amounts (Book XIX): the balance is converted to euros, and
+            # the damages back to the invoice currency, at the day they are computed for.
+            company = self.company_id
+            balance_eur = self.currency_id._convert(self.amount_residual, eur, company, on_date, round=False)
+            damages_eur = float(regimes.be_consumer_damages(to_decimal(balance_eur, eur)))
+            return eur._convert(damages_eur, self.currency_id, company, on_date)
         amount = float(regimes.fixed_indemnity(regime))
         if not amount:
             return 0.0
@@ -239,13 +243,14 @@ class AccountMove(models.Model):
         )
         if len(invoices.commercial_partner_id) != 1 or len(invoices.currency_id) != 1 or len(invoices.company_id) != 1:
             raise UserError(self.env._("Select posted invoices of one customer, in one currency, to propose a plan."))
-        lines = invoices.line_ids.filtered(
-            lambda line: (
-                line.account_type == "asset_receivable"
-                and not line.reconciled
-                and line.amount_residual_currency > 0
-                and not line.dunning_plan_id
-            )
+        # What these invoices still owe, by the one definition of a debt (an invoice in payment
+        # or blocked owes nothing to plan).
+        lines = self.env["account.move.line"].search(
+            [
+                *self.env["account.dunning.receivable"]._owed_domain(invoices.company_id),
+                ("move_id", "in", invoices.ids),
+                ("dunning_plan_id", "=", False),
+            ]
         )
         if not lines:
             raise UserError(self.env._("These invoices have nothing left to pay outside a plan."))

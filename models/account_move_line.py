@@ -1,4 +1,6 @@
+import logging
 from collections import defaultdict
+from datetime import datetime, time
 from decimal import Decimal
 
 from odoo import fields, models
@@ -7,6 +9,8 @@ from odoo.tools import SQL, float_round
 from ..law import regimes
 from ..law.rates import MissingRateError
 from .penalty_tools import LinePenalty, clip_segments, money_to_decimal, to_decimal
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountMoveLine(models.Model):
@@ -40,13 +44,32 @@ class AccountMoveLine(models.Model):
         """The ORM form of the open receivable lines customers owe (``account.dunning.receivable``)."""
         return self.env["account.dunning.receivable"]._owed_domain(company)
 
+    def _dunning_document_label(self):
+        """How the customer knows the document of this line: the invoice number, or for a
+        journal entry (an opening balance migrated from another system) its reference."""
+        self.ensure_one()
+        move = self.move_id
+        if move.move_type == "entry":
+            return move.ref or self.name or move.name
+        return move.name
+
+    def _dunning_document_date(self):
+        """The invoice date, or a journal entry's accounting date."""
+        self.ensure_one()
+        return self.move_id.invoice_date or self.move_id.date
+
     def _dunning_still_due(self):
         """The lines of ``self`` that can still be reminded right now (``account.dunning.receivable``)."""
         return self.env["account.dunning.receivable"]._still_due(self)
 
     def _dunning_refresh_cases(self):
         """The board follows payments as they are matched, not only at the next daily run:
-        the customers' cases get their new totals, and resolve when nothing is overdue."""
+        the customers' cases get their new totals, and resolve when nothing is overdue.
+
+        Called inside every reconciliation, so it stays cheap (only the customers of these
+        lines who have a case, a few queries per company) and it can never make a payment
+        fail: the totals are a convenience the next daily run recomputes, the payment is the
+        accountant's record. The refresh runs in a savepoint; an error is logged and undone."""
         receivables = self.filtered(lambda line: line.account_type == "asset_receivable" and line.partner_id)
         if not receivables:
             return
@@ -54,8 +77,18 @@ class AccountMoveLine(models.Model):
         Case = self.env["account.dunning.case"].sudo()
         for company, lines in receivables.grouped("company_id").items():
             partners = lines.partner_id.commercial_partner_id
-            if Case.search_count([("partner_id", "in", partners.ids), ("company_id", "=", company.id)], limit=1):
-                Case._sync(company, today, partners)
+            if not Case.search_count([("partner_id", "in", partners.ids), ("company_id", "=", company.id)], limit=1):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    Case._sync(company, today, partners)
+            except Exception:
+                _logger.exception(
+                    "Dunning: the collection cases of partners %s (company %s) were not refreshed after a "
+                    "reconciliation; the next daily run will.",
+                    partners.ids,
+                    company.id,
+                )
 
     # ------------------------------------------------------------------
     # Late-payment penalties
@@ -83,12 +116,18 @@ class AccountMoveLine(models.Model):
         for letter_line in sent_lines:
             letter = letter_line.letter_id
             known = reminders.get(letter_line.move_line_id.id)
+            # A printed letter is a reminder once posted (not while it waits to be printed), from
+            # the day it was posted.
+            if letter.channel == "letter":
+                sent = datetime.combine(letter.posted_date, time.min) if letter.posted_date else None
+            else:
+                sent = letter.sent_date
             # A courtesy reminder before the due date puts nobody in default: the first reminder
             # that counts is the first one sent after it.
-            if not letter.sent_date or letter.sent_date.date() <= letter_line.move_line_id.date_maturity:
+            if not sent or sent.date() <= letter_line.move_line_id.date_maturity:
                 continue
-            if not known or letter.sent_date < known[0]:
-                reminders[letter_line.move_line_id.id] = (letter.sent_date, letter.channel)
+            if not known or sent < known[0]:
+                reminders[letter_line.move_line_id.id] = (sent, letter.channel)
         return reductions, invoiced_to, reminders
 
     def _dunning_penalties(self, on_date):

@@ -197,6 +197,22 @@ class ResCompany(models.Model):
                 if policy and policy.penalty_regime == old_regime and not policy.contractual_rate:
                     policy.penalty_regime = Policy._default_regime_for_country(company.country_id.code, kind)
 
+    def _dunning_fallback_user(self):
+        """Who gets a dunning to-do nobody is responsible for: the company's first active dunning
+        manager, else the administrator if that user still exists and is active, else the
+        current user. Never fails: the administrator may have been deleted or archived."""
+        self.ensure_one()
+        group = self.env.ref("account_dunning.group_dunning_manager", raise_if_not_found=False)
+        managers = (group.sudo().all_user_ids if group else self.env["res.users"]).filtered(
+            lambda user: user.active and self in user.company_ids and not user.share and not user._is_superuser()
+        )
+        if managers:
+            return managers.sorted("id")[:1]
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        if admin and admin.active and self in admin.company_ids:
+            return admin
+        return self.env.user
+
     def _dunning_thresholds(self):
         self.ensure_one()
         return behaviour_lib.Thresholds(

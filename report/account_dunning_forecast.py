@@ -53,9 +53,9 @@ class AccountDunningForecast(models.Model):
                  JOIN account_account account ON account.id = aml.account_id
                  JOIN res_company company ON company.id = aml.company_id
                  LEFT JOIN delays ON delays.partner_id = aml.partner_id AND delays.company_id = aml.company_id
-                WHERE aml.parent_state = 'posted' AND account.account_type = 'asset_receivable'
-                  AND move.move_type IN ('out_invoice', 'out_receipt')
-                  AND NOT aml.reconciled AND aml.amount_residual > 0 AND aml.date_maturity IS NOT NULL""",
+                WHERE %(open)s""",
+            # What is expected is what customers owe: the one definition of an open receivable.
+            open=SQL(" AND ").join(self.env["account.dunning.receivable"]._open_sql_conditions()),
             paid=paid,
             today=today,
         )

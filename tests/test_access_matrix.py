@@ -27,6 +27,16 @@ ROLES = {
     "public": "Public",
 }
 
+# What a guarded button says when a role may not press it (AccessError aside).
+RIGHTS_REASONS = ("dunning manager", "collector", "not allowed", "access rights")
+# Rows refused to every role by the record's state, and what that refusal says.
+STATE_REASONS = {
+    "(sent)": "records what the customer received",
+    "(sent letter)": ("a sent letter is part of the customer's history", "record what the customer received"),
+    "(confirmed plan)": "what the customer agreed to",
+    "(sent hand-off)": "handed to the agency",
+}
+
 # fmt: off
 # Flags, in ROLES' order: invoicing user, collector, dunning manager, accounting manager, portal, public.
 MATRIX = [
@@ -58,12 +68,14 @@ MATRIX = [
     ("Letters",                             "read",                          "Y Y Y Y - -"),
     ("Letters",                             "create",                        "- Y Y Y - -"),
     ("Letters",                             "change",                        "- Y Y Y - -"),
+    ("Letters",                             "change (sent)",                 "- - - - - -"),
     ("Letters",                             "delete (unsent)",               "- - Y Y - -"),
     ("Letters",                             "Send",                          "- Y Y Y - -"),
     ("Letters",                             "Send (level invoicing penalties)", "- - Y Y - -"),
     ("Letter lines",                        "read",                          "Y Y Y Y - -"),
     ("Letter lines",                        "create",                        "- Y Y Y - -"),
     ("Letter lines",                        "change",                        "- Y Y Y - -"),
+    ("Letter lines",                        "change (sent letter)",          "- - - - - -"),
     ("Letter lines",                        "delete (unsent letter)",        "- Y Y Y - -"),
     ("Letter lines",                        "delete (sent letter)",          "- - - - - -"),
     ("Invoiced penalty periods",            "read",                          "Y Y Y Y - -"),
@@ -81,6 +93,8 @@ MATRIX = [
     ("Installments",                        "read (portal: own, confirmed)", "Y Y Y Y Y -"),
     ("Installments",                        "create",                        "- Y Y Y - -"),
     ("Installments",                        "change",                        "- Y Y Y - -"),
+    ("Installments",                        "change (confirmed plan)",       "- - - - - -"),
+    ("Installments",                        "Reschedule (confirmed plan)",   "- Y Y Y - -"),
     ("Installments",                        "delete",                        "- Y Y Y - -"),
     ("Hand-offs",                           "read",                          "- Y Y Y - -"),
     ("Hand-offs",                           "create",                        "- Y Y Y - -"),
@@ -94,6 +108,7 @@ MATRIX = [
     ("Hand-off lines",                      "create (draft hand-off)",       "- Y Y Y - -"),
     ("Hand-off lines",                      "create (sent hand-off)",        "- - - - - -"),
     ("Hand-off lines",                      "change",                        "- Y Y Y - -"),
+    ("Hand-off lines",                      "change (sent hand-off)",        "- - - - - -"),
     ("Hand-off lines",                      "delete (draft hand-off)",       "- Y Y Y - -"),
     ("Hand-off lines",                      "delete (sent hand-off)",        "- - - - - -"),
     ("Collection cases",                    "read",                          "Y Y Y Y - -"),
@@ -357,6 +372,8 @@ class TestAccessMatrix(DunningCommon):
             # 1,000 due 2025-01-31, sent on 2025-02-10: its interest and indemnity are invoiced
             # (one penalty period) only by a level that invoices penalties.
             return send, sent_and_invoiced, ("sent", int(invoicing))
+        if action == "change (sent)":
+            self.letter.sudo()._dunning_mark_sent()
         vals = {
             "create": {"partner_id": self.professional.id, "level_id": self.first_level.id, "date": "2025-03-05"},
             "change": {"date": "2025-02-08"},
@@ -365,8 +382,8 @@ class TestAccessMatrix(DunningCommon):
 
     def _letter_lines(self, action, crud):
         line = self.letter.line_ids[:1]
-        if action == "delete (sent letter)":
-            self.letter.sudo().state = "sent"
+        if action.endswith("(sent letter)"):
+            self.letter.sudo()._dunning_mark_sent()
         vals = {
             "create": {
                 "letter_id": self.letter.id,
@@ -421,7 +438,15 @@ class TestAccessMatrix(DunningCommon):
         return self._crud(plan, crud, vals.get(crud))
 
     def _installments(self, action, crud):
-        plan = self.plan_active if crud == "read" else self.plan_draft
+        if crud == "Reschedule":
+            # The last of the 3 x 300.00 installments (03-01, 04-01, 05-01) moves a fortnight.
+            def reschedule(env):
+                plan = self.plan_active.with_env(env)
+                with freeze_time("2025-03-10"):
+                    plan._amend_installments({plan.line_ids[-1]: {"date_due": "2025-05-15"}})
+
+            return reschedule, lambda: str(self.plan_active.sudo().line_ids[-1].date_due), "2025-05-15"
+        plan = self.plan_active if crud == "read" or action.endswith("(confirmed plan)") else self.plan_draft
         vals = {"create": {"plan_id": plan.id, "date_due": "2025-09-01", "amount": 10.0}, "change": {"amount": 150.0}}
         return self._crud(plan.line_ids[:1], crud, vals.get(crud))
 
@@ -451,11 +476,11 @@ class TestAccessMatrix(DunningCommon):
         return self._crud(self.handoff_sent if crud == "read" else self.handoff_draft, crud, vals.get(crud))
 
     def _handoff_lines(self, action, crud):
-        sent = action in ("read", "create (sent hand-off)", "delete (sent hand-off)")
+        sent = action in ("read", "create (sent hand-off)", "change (sent hand-off)", "delete (sent hand-off)")
         handoff = self.handoff_sent if sent else self.handoff_draft
         vals = {
             "create": {"handoff_id": handoff.id, "move_line_id": self.handed_lines[2].id},
-            "change": {"to_record": 50.0},
+            "change": {"principal": 1.0} if action == "change (sent hand-off)" else {"to_record": 50.0},
         }
         return self._crud(handoff.line_ids, crud, vals.get(crud))
 
@@ -484,7 +509,8 @@ class TestAccessMatrix(DunningCommon):
         return lambda env: env["account.dunning.call"].create(vals).action_log(), lambda: self.case.sudo().next_action
 
     def _case_tags(self, action, crud):
-        vals = {"create": {"name": "Matrix tag"}, "change": {"color": 4}}
+        # A new tag draws a colour at random: change it to another one, whatever it drew.
+        vals = {"create": {"name": "Matrix tag"}, "change": {"color": self.case_tag.color % 11 + 1}}
         return self._crud(self.case_tag, crud, vals.get(crud))
 
     def _forecast(self, action, crud):
@@ -530,8 +556,21 @@ class TestAccessMatrix(DunningCommon):
                 else:
                     self.assertNotEqual(after, before, "the action changed nothing")
             return
-        with self.assertRaises(UserError):  # AccessError is a UserError
+        with self.assertRaises(UserError) as refusal:  # AccessError is a UserError
             do(env)
+        # A refusal for another reason (a wrong state, missing data) would hide a missing rule.
+        if not isinstance(refusal.exception, AccessError):
+            message = str(refusal.exception).lower()
+            reasons = [
+                reason
+                for state, state_reasons in STATE_REASONS.items()
+                if state in action
+                for reason in ((state_reasons,) if isinstance(state_reasons, str) else state_reasons)
+            ] or RIGHTS_REASONS
+            self.assertTrue(
+                any(words in message for words in reasons),
+                f"{role} {action} on {what}: refused, but not for its rights: {refusal.exception}",
+            )
         if probe:
             self.assertEqual(probe(), before, "a refused action left a change behind")
 
@@ -565,7 +604,7 @@ class TestAccessMatrix(DunningCommon):
                 {"handoff_id": self.handoff_sent.id, "move_line_id": self.handed_lines[2].id}
             )
         self.assertEqual(len(self.handoff_sent.line_ids), 1)
-        self.letter.state = "sent"
+        self.letter._dunning_mark_sent()
         with self.assertRefused(UserError, "its lines cannot be removed"):
             self.letter.line_ids.unlink()
         self.assertEqual(len(self.letter.line_ids), 1)

@@ -1,5 +1,6 @@
-import unittest
 from datetime import date
+
+from odoo.tests import BaseCase, tagged
 
 from odoo.addons.account_dunning.analytics.behaviour import (
     PaidLine,
@@ -12,7 +13,8 @@ from odoo.addons.account_dunning.analytics.behaviour import (
 )
 
 
-class TestPaymentBehaviour(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestPaymentBehaviour(BaseCase):
     """Payment behaviour arithmetic on a known history, without the database."""
 
     ON = date(2025, 6, 30)  # history: paid after 2024-06-30 and up to 2025-06-30; recent: after 2025-03-30

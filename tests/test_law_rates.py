@@ -1,9 +1,10 @@
 """Reference rates by half-year (legal-reference.md sections 1, 3 and 7). Plain unit tests:
 no database. Every expected figure comes from the published rates and hand arithmetic."""
 
-import unittest
 from datetime import date
 from decimal import Decimal
+
+from odoo.tests import BaseCase, tagged
 
 from odoo.addons.account_dunning.law import rates
 from odoo.addons.account_dunning.tests.law_rate_table import rate_table
@@ -11,7 +12,8 @@ from odoo.addons.account_dunning.tests.law_rate_table import rate_table
 D = Decimal
 
 
-class TestHalfYears(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestHalfYears(BaseCase):
     def test_boundaries(self):
         self.assertEqual(rates.half_year_start(date(2025, 6, 30)), date(2025, 1, 1))
         self.assertEqual(rates.half_year_start(date(2025, 7, 1)), date(2025, 7, 1))
@@ -27,7 +29,8 @@ class TestHalfYears(unittest.TestCase):
             rates.parse_half_year("2024 Q3")
 
 
-class TestRateTable(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestRateTable(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -109,7 +112,8 @@ class TestRateTable(unittest.TestCase):
         self.assertEqual(table.fr_b2b_default_rate(date(2025, 3, 1)), D("12.15"))
 
 
-class TestFrContractualFloor(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestFrContractualFloor(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

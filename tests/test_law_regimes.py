@@ -5,9 +5,10 @@ Expected figures are worked by hand from the law: interest = base x rate x days 
 (rate in percent, 365-day year), rounded half up to the cent at the end.
 """
 
-import unittest
 from datetime import date
 from decimal import Decimal
+
+from odoo.tests import BaseCase, tagged
 
 from odoo.addons.account_dunning.law import be_consumer, interest, rates, regimes
 from odoo.addons.account_dunning.tests.law_rate_table import rate_table
@@ -19,7 +20,8 @@ def constant_rate(rate):
     return lambda _day: D(rate)
 
 
-class TestInterestTimeline(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestInterestTimeline(BaseCase):
     def test_no_segment_without_a_day_of_delay(self):
         self.assertEqual(
             interest.interest_segments(D(1000), [], date(2025, 3, 31), date(2025, 3, 31), constant_rate(10)), []
@@ -102,7 +104,8 @@ class TestInterestTimeline(unittest.TestCase):
         self.assertEqual(interest.round_money(0.125), D("0.13"))
 
 
-class RegimeCase(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class RegimeCase(BaseCase):
     regime = None
 
     @classmethod
@@ -432,7 +435,8 @@ class TestNoRegime(RegimeCase):
         self.assertEqual(regimes.fixed_indemnity("none"), D(0))
 
 
-class TestCapabilities(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestCapabilities(BaseCase):
     def test_codes(self):
         self.assertEqual(set(regimes.REGIMES), {"fr_b2b", "fr_b2c", "be_b2b", "be_b2c", "eu_b2b", "none"})
         for code, regime in regimes.REGIMES.items():

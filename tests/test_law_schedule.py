@@ -1,6 +1,7 @@
-import unittest
 from datetime import date
 from decimal import Decimal as D
+
+from odoo.tests import BaseCase, tagged
 
 from odoo.addons.account_dunning.law.schedule import (
     PlanTooLong,
@@ -12,7 +13,8 @@ from odoo.addons.account_dunning.law.schedule import (
 )
 
 
-class TestSchedule(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestSchedule(BaseCase):
     """Schedule arithmetic: amounts in the currency's precision, dates that respect month ends."""
 
     def test_remainder_goes_to_the_last_installment(self):

@@ -1,4 +1,5 @@
 import io
+from datetime import date
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
@@ -99,6 +100,8 @@ class TestLatePenalties(DunningCommon):
         self.assertTrue(letter.is_formal_notice)
         with freeze_time("2025-09-16"):
             letter.action_send()
+            # A printed formal notice puts the customer on notice once posted (here the same day).
+            letter._mark_posted(date(2025, 9, 16))
         self.assertEqual(str(self._terms_line(invoice).dunning_formal_notice_date), "2025-09-16")
 
     def test_be_b2c_runs_after_the_free_reminder_period(self):

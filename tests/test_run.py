@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 
@@ -36,7 +37,11 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(term_line.dunning_level_id, self.levels[2], "the line records the last level *sent*")
         self.assertEqual(str(invoice.dunning_last_date), "2025-02-20")
         letters[3].action_send()
-        self.assertEqual(str(term_line.dunning_formal_notice_date), str(letters[3].sent_date.date()))
+        # A printed formal notice puts the customer on notice once posted, not when queued.
+        self.assertFalse(term_line.dunning_formal_notice_date)
+        posted_on = fields.Date.context_today(letters[3])
+        letters[3]._mark_posted(posted_on)
+        self.assertEqual(term_line.dunning_formal_notice_date, posted_on)
         self.assertTrue(letters[3].pdf_attachment_id, "a printed letter keeps its document")
         # Nothing more to send after the last level, however late the invoice gets.
         self.dun("2025-06-01")

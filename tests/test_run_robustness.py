@@ -697,7 +697,7 @@ class TestRunAcrossProcesses(TransactionCase):
 
         # A cancelled letter does not count: the customer can get a new one that day.
         letter = first.env["account.dunning.letter"].search([("partner_id", "=", self.customer_ids[0])])
-        letter.state = "cancelled"
+        letter.action_cancel()
         letter.flush_recordset()
         first.env["account.dunning.letter"].create(vals)
         first.env.cr.commit()
