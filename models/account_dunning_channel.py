@@ -34,24 +34,22 @@ class AccountDunningChannel(models.AbstractModel):
         went out; the caller marks them sent.
 
         A channel that can send many letters at once (one PDF rendering, one ``create`` of
-        their e-mails) does it in ``_send_batch``. When that fails, or the channel has none,
-        each letter is sent alone in a savepoint: a letter that cannot go is marked failed
-        with the reason, nothing half-made (PDF, e-mail, activity) stays of it, and the others
-        go on."""
-        if letters:
-            try:
-                with self.env.cr.savepoint():
-                    sent = self._send_batch(letters)
-                if sent is not None:
-                    return sent
-            except Exception as error:  # noqa: BLE001 - a letter of the batch is at fault: find which
-                _logger.info("Dunning letters sent one by one (the batch failed: %s)", error)
+        their e-mails) does it in ``_send_batch``. When that fails, each letter is sent alone
+        in a savepoint: a letter that cannot go is marked failed with the reason, nothing
+        half-made (PDF, e-mail, activity) stays of it, and the others go on."""
+        if not letters:
+            return letters
+        try:
+            with self.env.cr.savepoint():
+                return self._send_batch(letters)
+        except Exception as error:  # noqa: BLE001 - a letter of the batch is at fault: find which
+            _logger.info("Dunning letters sent one by one (the batch failed: %s)", error)
         return self._send_one_by_one(letters)
 
     def _send_batch(self, letters):
-        """Send ``letters`` all at once and return them, or raise (then each is sent alone by
-        ``_send_letter``); None when the channel sends letter by letter only."""
-        return None
+        """Send ``letters`` all at once and return those that went out, or raise (then each is
+        sent alone by ``_send_letter``). By default, letter by letter."""
+        return self._send_one_by_one(letters)
 
     def _send_one_by_one(self, letters):
         sent = letters.browse()

@@ -545,9 +545,10 @@ class AccountDunningLetter(models.Model):
             return
         # A run sends on its own date (it may replay past days); a collector sends today.
         today = self.env.context.get("dunning_send_date") or fields.Date.context_today(self)
-        # One write per level (and first formal notice) for all the letters: each write on
-        # journal items runs the accounting checks of their entries, per call, not per line.
-        # Those checks read the taxes of every item of the entries, entry by entry: read once.
+        # The values of each journal item, then one write per distinct values for all the
+        # letters: each write on journal items runs the accounting checks of their entries,
+        # per call, not per line. Those checks read the taxes of every item of the entries,
+        # entry by entry: read them once.
         self.line_ids.move_line_id.move_id.line_ids.mapped("tax_ids")
 
         def effect(line):

@@ -208,7 +208,7 @@ def send_step(channel):
     def send_old_path():
         channel_class = type(env[f"account.dunning.channel.{channel}"])
         original = channel_class._send_batch
-        channel_class._send_batch = lambda self, letters: None
+        channel_class._send_batch = lambda self, letters: self._send_one_by_one(letters)
         try:
             Queue._send_letters(old_path)
         finally:
