@@ -6,6 +6,27 @@ from odoo.fields import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
+def post_service_invoices(env, customers, invoice_date, due_date, amount=100.0):
+    """One posted invoice of ``amount`` (no tax) per customer, due on ``due_date``: for the
+    tests that work on their own committed connection, outside DunningCommon's fixtures."""
+    invoices = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "invoice_date": invoice_date,
+                "invoice_date_due": due_date,
+                "invoice_line_ids": [
+                    Command.create({"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                ],
+            }
+            for customer in customers
+        ]
+    )
+    invoices.action_post()
+    return invoices
+
+
 class DunningCommon(AccountTestInvoicingCommon):
     """A French company with its default dunning policies, customers of both kinds, and
     helpers that read like scenarios: invoice, pay, run on a day, read the letters."""

@@ -25,7 +25,7 @@ from odoo.fields import Command
 from odoo.tests import TransactionCase, freeze_time, tagged
 from odoo.tools import float_compare, mute_logger
 
-from .common import DunningCommon
+from .common import DunningCommon, post_service_invoices
 
 FIRST_RUN = date(2025, 3, 3)
 
@@ -494,21 +494,7 @@ class TestRunAcrossProcesses(TransactionCase):
                 [{"name": f"Concurrent customer {index}", "is_company": True} for index in range(5)]
             )
             # Five invoices dated 2024-05-01, due 2024-05-31: on 2024-06-10, 10 days late.
-            invoices = env["account.move"].create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": customer.id,
-                        "invoice_date": "2024-05-01",
-                        "invoice_date_due": "2024-05-31",
-                        "invoice_line_ids": [
-                            Command.create({"name": "Service", "quantity": 1, "price_unit": 100.0, "tax_ids": []})
-                        ],
-                    }
-                    for customer in customers
-                ]
-            )
-            invoices.action_post()
+            invoices = post_service_invoices(env, customers, "2024-05-01", "2024-05-31")
             run = env["account.dunning.run"].create(
                 {"company_id": company.id, "date": self.RUN_DATE, "send_letters": False}
             )

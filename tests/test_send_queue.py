@@ -7,12 +7,11 @@ from datetime import date
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
-from odoo.fields import Command
 from odoo.tests import TransactionCase, freeze_time, tagged
 from odoo.tools import SQL, mute_logger
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
-from .common import DunningCommon
+from .common import DunningCommon, post_service_invoices
 
 RUN_DAY = "2025-02-07"
 
@@ -328,21 +327,7 @@ class TestSendQueueAcrossProcesses(TransactionCase):
                 ]
             )
             # Due 2024-06-10: on 2024-06-20, 10 days late, past the first reminder (7 days).
-            invoices = env["account.move"].create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": customer.id,
-                        "invoice_date": "2024-05-10",
-                        "invoice_date_due": "2024-06-10",
-                        "invoice_line_ids": [
-                            Command.create({"name": "Service", "quantity": 1, "price_unit": 100.0, "tax_ids": []})
-                        ],
-                    }
-                    for customer in customers
-                ]
-            )
-            invoices.action_post()
+            invoices = post_service_invoices(env, customers, "2024-05-10", "2024-06-10")
             triggers = env["ir.cron.trigger"].search([]).ids
             run = env["account.dunning.run"].create({"company_id": company.id, "date": self.RUN_DATE})
             self.company_id, self.customer_ids, self.invoice_ids, self.run_id = (
