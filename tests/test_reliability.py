@@ -107,7 +107,8 @@ class TestReliability(DunningCommon):
 
     def test_belgian_consumer_damages_brackets_are_in_euros(self):
         usd = self.setup_other_currency("USD", rates=[("1900-01-01", 2.0)])  # 1 EUR = 2 USD
-        self.policy_consumer.penalty_regime = "be_b2c"
+        # Book XIX allows damages only as the terms stipulate: these terms claim the maximum.
+        self.policy_consumer.write({"penalty_regime": "be_b2c", "consumer_clause": "legal_maximum"})
         invoice = self.invoice(self.consumer, 400.0, "2025-08-31", currency=usd)  # due 2025-09-30
         for day in ("2025-09-25", "2025-10-07"):
             # Courtesy reminder, then the free first reminder e-mailed 10-07: claimable from 10-22.
@@ -124,7 +125,8 @@ class TestReliability(DunningCommon):
         return invoice.line_ids.filtered(lambda line: line.display_type == "payment_term")
 
     def test_printed_reminder_counts_once_marked_posted(self):
-        self.policy_consumer.penalty_regime = "be_b2c"
+        # Book XIX allows damages only as the terms stipulate: these terms claim the maximum.
+        self.policy_consumer.write({"penalty_regime": "be_b2c", "consumer_clause": "legal_maximum"})
         self.policy_consumer.level_ids.write({"channel": "letter"})
         invoice = self.invoice(self.consumer, 200.0, "2025-08-31")  # due 2025-09-30
         for day in ("2025-09-25", "2025-10-07"):
