@@ -205,8 +205,9 @@ class AccountDunningCase(models.Model):
             batch = self.browse(batch_ids)
             if commit:
                 # A fresh snapshot for each batch: what collectors saved since is seen, not
-                # overwritten (nor a serialization failure).
-                self.env.cr.commit()
+                # overwritten (nor a serialization failure). Only the scheduled run asks for it
+                # (commit=True), between batches it can resume from.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             skipped |= batch._sync_batch(company, on_date, behaviour, retry=commit)
         if skipped:
             _logger.info("Collection cases %s are being edited: their figures are refreshed next time.", skipped.ids)

@@ -45,9 +45,10 @@ class AccountDunningLetter(models.Model):
         return None
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for letter in self:
             letter.access_url = f"/my/dunning/letter/{letter.id}"
+        return result
 
     def _get_report_base_filename(self):
         self.ensure_one()

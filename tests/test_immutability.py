@@ -302,7 +302,9 @@ class TestConfirmedPlanInstallments(PlanCommon):
         messages = plan.message_ids
         with freeze_time("2025-03-10"):
             action = plan.with_user(self.collector).action_reschedule()
-            wizard_form = Form(self.env[action["res_model"]].with_user(self.collector).with_context(action["context"]))
+            wizard_form = Form(
+                self.env[action["res_model"]].with_user(self.collector).with_context(**action["context"])
+            )
             with wizard_form.line_ids.edit(1) as row:
                 row.date_due = "2025-04-15"
                 row.amount = 200.0
