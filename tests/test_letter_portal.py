@@ -170,11 +170,13 @@ class TestLetterPortal(DunningCommon, HttpCase):
         self.assertTrue(copy.access_token)
         self.assertNotEqual(copy.access_token, self.letter.access_token)
 
-    def _pay_with_demo(self, letter, invoice):
-        """Pay one invoice of ``letter`` from its page with the demo provider; the transaction."""
+    def _pay_with_demo(self, letter, invoice=None):
+        """Pay one invoice of ``letter`` (or the total) from its page with the demo provider;
+        the transaction."""
         method = self.provider.payment_method_ids.filtered("active")[:1]
+        route = f"/my/dunning/letter/{letter.id}/transaction"
         processing = self.make_jsonrpc_request(
-            f"/my/dunning/letter/{letter.id}/transaction/{invoice.id}",
+            f"{route}/{invoice.id}" if invoice else route,
             {
                 "access_token": letter._portal_ensure_token(),
                 "provider_id": self.provider.id,
@@ -258,3 +260,17 @@ class TestLetterPortal(DunningCommon, HttpCase):
         footer = page[page.index("o_footer_copyright_name") :]
         self.assertIn(self.company.name, footer[:400])
         self.assertNotIn(default_company.name, footer[:400])
+
+    def test_pay_the_total_pays_what_the_letter_lists(self):
+        self.pay(self.invoice_plain, 50.0, self.today)
+        transaction = self._pay_with_demo(self.split_letter)
+        self.assertEqual(transaction.state, "done")
+        # 117.00 (first installment) + 150.00 (200.00 - 50.00) = 267.00.
+        self.assertEqual(transaction.amount, 267.0)
+        self.assertEqual(transaction.invoice_ids, self.invoice_split | self.invoice_plain)
+        self.assertFalse(self.invoice_plain.amount_residual)
+        # Only the second installment is left: 390.00 * 70 % = 273.00.
+        self.assertEqual(self.invoice_split.amount_residual, 273.0)
+        self.assertFalse(self.split_letter._portal_open_invoices())
+        page = self.url_open(self.split_letter.get_portal_url()).text
+        self.assertIn("o_dunning_all_paid", page)
