@@ -29,6 +29,8 @@ class DunningLetterPortal(PortalAccount, AccountPaymentPortal):
                 download=download,
             )
         self._dunning_customer_lang(letter_sudo)
+        # The letter read in the page's language (its level's name is translated).
+        letter_sudo = letter_sudo.with_context(lang=request.env.lang)
         values = self._dunning_letter_page_values(letter_sudo, access_token, **kw)
         return request.render("account_dunning.portal_dunning_letter_page", values)
 
@@ -57,6 +59,10 @@ class DunningLetterPortal(PortalAccount, AccountPaymentPortal):
                 "access_token": access_token,
                 "page_name": "dunning_letter",
                 "open_invoices": invoices,
+                "invoice_values": letter_sudo._portal_invoice_values(),
+                # The letter's company brands the page (logo, footer), as Odoo's own portal
+                # pages of a document do, not the visitor's default company.
+                "res_company": letter_sudo.company_id,
                 "amount_open": letter_sudo._portal_amount_open(),
                 "pay": False,
                 "message": self._dunning_answer_messages().get(kw.get("answer")),

@@ -201,21 +201,66 @@ class AccountDunningLetter(models.Model):
         self.ensure_one()
         return self.get_base_url() + self.get_portal_url()
 
-    def _portal_open_invoices(self):
-        """The letter's invoices still to pay now (those paid since are shown as paid)."""
+    def _portal_line_due_now(self, line):
+        """What is still due now on one of the letter's receivable lines, in the letter's currency."""
+        move_line = line.move_line_id
+        if move_line.currency_id == self.currency_id:
+            return move_line.amount_residual_currency
+        return move_line.amount_residual
+
+    def _portal_open_lines(self):
+        """The letter's lines (installments) still to pay now: those paid since are left out."""
         self.ensure_one()
-        return self.line_ids.move_id.filtered(
-            lambda move: (
-                move.state == "posted"
-                and move.payment_state not in ("paid", "in_payment", "reversed")
-                and move.currency_id.compare_amounts(move.amount_residual, 0.0) > 0
+        return self.line_ids.filtered(
+            lambda line: (
+                line.move_id.state == "posted"
+                and line.move_id.payment_state not in ("paid", "in_payment", "reversed")
+                and not line.move_line_id.reconciled
+                and self.currency_id.compare_amounts(self._portal_line_due_now(line), 0.0) > 0
             )
         )
 
-    def _portal_amount_open(self, invoices=None):
+    def _portal_open_invoices(self):
+        """The letter's invoices with one of the letter's lines still to pay now (those paid
+        since are shown as paid)."""
         self.ensure_one()
-        invoices = self._portal_open_invoices() if invoices is None else invoices
-        return self.currency_id.round(sum(invoices.mapped("amount_residual")))
+        return self._portal_open_lines().move_id
+
+    def _portal_amount_open(self, invoices=None):
+        """What is still due now on the letter's lines (of ``invoices`` only, when given): the
+        installments the letter asks for, not the invoices' later ones."""
+        self.ensure_one()
+        lines = self._portal_open_lines()
+        if invoices is not None:
+            lines = lines.filtered(lambda line: line.move_id in invoices)
+        return self.currency_id.round(sum(self._portal_line_due_now(line) for line in lines))
+
+    def _portal_invoice_values(self):
+        """Per invoice of the letter: what the page shows (due now on the letter's lines, and
+        the invoice's other open installments the letter does not ask for)."""
+        self.ensure_one()
+        open_lines = self._portal_open_lines()
+        letter_move_lines = self.line_ids.move_line_id
+        values = {}
+        for move in self.line_ids.move_id:
+            lines = open_lines.filtered(lambda line, move=move: line.move_id == move)
+            others = move.line_ids.filtered(
+                lambda aml: (
+                    aml.display_type == "payment_term"
+                    and not aml.reconciled
+                    and aml not in letter_move_lines
+                    and self.currency_id.compare_amounts(aml.amount_residual_currency, 0.0) > 0
+                )
+            )
+            values[move] = {
+                "amount": self.currency_id.round(sum(self._portal_line_due_now(line) for line in lines)),
+                "date_due": min(
+                    self.line_ids.filtered(lambda line, move=move: line.move_id == move).mapped("date_maturity")
+                ),
+                "other_amount": self.currency_id.round(sum(others.mapped("amount_residual_currency"))),
+                "other_date": min(others.mapped("date_maturity"), default=False),
+            }
+        return values
 
     # ------------------------------------------------------------------
     # One scan: the SEPA credit-transfer QR code (EPC "BCD"), through Odoo's own

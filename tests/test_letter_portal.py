@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 
 from .common import DunningCommon
@@ -20,10 +20,32 @@ class TestLetterPortal(DunningCommon, HttpCase):
         # Due 40 and 30 days ago.
         cls.invoice_old = cls.invoice(cls.professional, 1000.0, cls.today - timedelta(days=70))
         cls.invoice_new = cls.invoice(cls.professional, 250.0, cls.today - timedelta(days=60))
+        # A French customer whose invoice is paid in two installments: 30 % at 30 days, 70 % at
+        # 90 days. 390.00 dated 70 days ago: 117.00 due 40 days ago (on the letter), 273.00
+        # due in 20 days (not asked for). And 200.00 due 40 days ago, 50.00 of it paid after
+        # the letter: 150.00 still due on it.
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.split_customer = cls.env["res.partner"].create(
+            {"name": "Atelier Lumière SARL", "is_company": True, "lang": "fr_FR", "email": "compta@lumiere.example.com"}
+        )
+        cls.terms_split = cls.env["account.payment.term"].create(
+            {
+                "name": "30 % at 30 days, 70 % at 90 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 30, "nb_days": 30}),
+                    Command.create({"value": "percent", "value_amount": 70, "nb_days": 90}),
+                ],
+            }
+        )
+        cls.invoice_split = cls.invoice(
+            cls.split_customer, 390.0, cls.today - timedelta(days=70), terms=cls.terms_split
+        )
+        cls.invoice_plain = cls.invoice(cls.split_customer, 200.0, cls.today - timedelta(days=70))
         run = cls.env["account.dunning.run"]._get_or_create(cls.company, cls.today)
         run.send_letters = False
         run._run_now()
         cls.letter = cls.env["account.dunning.letter"].search([("partner_id", "=", cls.professional.id)])
+        cls.split_letter = cls.env["account.dunning.letter"].search([("partner_id", "=", cls.split_customer.id)])
         cls.provider = (
             cls.env["payment.provider"]
             .sudo()
@@ -147,3 +169,108 @@ class TestLetterPortal(DunningCommon, HttpCase):
         copy = self.letter.copy({"date": self.today + timedelta(days=1)})
         self.assertTrue(copy.access_token)
         self.assertNotEqual(copy.access_token, self.letter.access_token)
+
+    def _pay_with_demo(self, letter, invoice=None):
+        """Pay one invoice of ``letter`` (or the total) from its page with the demo provider;
+        the transaction."""
+        method = self.provider.payment_method_ids.filtered("active")[:1]
+        route = f"/my/dunning/letter/{letter.id}/transaction"
+        processing = self.make_jsonrpc_request(
+            f"{route}/{invoice.id}" if invoice else route,
+            {
+                "access_token": letter._portal_ensure_token(),
+                "provider_id": self.provider.id,
+                "payment_method_id": method.id,
+                "token_id": None,
+                # The browser's amount is ignored: the server sets it.
+                "amount": 9999.0,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": letter.get_portal_url(),
+                "is_validation": False,
+            },
+        )
+        transaction = self.env["payment.transaction"].sudo().search([("reference", "=", processing["reference"])])
+        self.make_jsonrpc_request(
+            "/payment/demo/simulate_payment",
+            {"reference": transaction.reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        transaction._post_process()
+        return transaction
+
+    def test_page_lists_the_letters_installments_due_now(self):
+        self.assertEqual(len(self.split_letter), 1)
+        # The letter lists the first installment (117.00) and the plain invoice (200.00), not
+        # the second installment due in 20 days.
+        self.assertEqual(
+            sorted(self.split_letter.line_ids.mapped("amount_due")), [117.0, 200.0], self.split_letter.line_ids
+        )
+        self.pay(self.invoice_plain, 50.0, self.today)
+        page = self.url_open(self.split_letter.get_portal_url()).text.replace("\xa0", " ")
+        # Due now: 117.00 + (200.00 - 50.00) = 267.00, never the invoice's whole 390.00.
+        self.assertIn("117,00", page)
+        self.assertIn("150,00", page)
+        self.assertIn("267,00", page)
+        self.assertNotIn("390,00", page)
+        # The note on the other installment: 390.00 * 70 % = 273.00, due in 20 days.
+        self.assertEqual(page.count("o_dunning_other_installments"), 1)
+        self.assertIn("273,00", page)
+        self.assertEqual(self.split_letter._portal_amount_open(), 267.0)
+        self.assertEqual(self.split_letter._portal_amount_open(self.invoice_split), 117.0)
+        # The payment form of one invoice asks for that invoice's lines on the letter.
+        page = self.url_open(
+            f"{self.split_letter.get_portal_url()}&pay=1&invoice_id={self.invoice_split.id}"
+        ).text.replace("\xa0", " ")
+        self.assertIn("o_payment_form", page)
+        payment = page[page.index('id="o_dunning_payment"') :]
+        self.assertIn("117,00", payment[:1000])
+
+    def test_pay_now_pays_the_letters_installments_of_the_invoice(self):
+        transaction = self._pay_with_demo(self.split_letter, self.invoice_split)
+        self.assertEqual(transaction.state, "done")
+        # The first installment (117.00), not the invoice's 390.00 nor the browser's 9,999.00.
+        self.assertEqual(transaction.amount, 117.0)
+        self.assertEqual(transaction.invoice_ids, self.invoice_split)
+        # 390.00 - 117.00 = 273.00 left: the second installment, not yet due.
+        self.assertEqual(self.invoice_split.amount_residual, 273.0)
+        self.assertTrue(
+            self.split_letter.line_ids.filtered(lambda line: line.move_id == self.invoice_split).move_line_id.reconciled
+        )
+        self.assertEqual(self.split_letter._portal_open_invoices(), self.invoice_plain)
+        page = self.url_open(self.split_letter.get_portal_url()).text
+        self.assertEqual(page.count("o_dunning_paid"), 1)
+        self.assertEqual(page.count("o_dunning_pay_invoice"), 1)
+
+    def test_page_title_in_the_customers_language(self):
+        level = self.split_letter.level_id
+        english = level.with_context(lang="en_US").name
+        level.with_context(lang="fr_FR").name = "Niveau en français"
+        page = self.url_open(self.split_letter.get_portal_url()).text
+        title = page[page.index("<h3>") : page.index("</h3>")]
+        self.assertIn("Niveau en français", title)
+        self.assertNotIn(english, title)
+
+    def test_public_page_shows_the_letters_company(self):
+        default_company = self.env.ref("base.main_company")
+        self.assertNotEqual(self.letter.company_id, default_company)
+        page = self.url_open(self.letter.get_portal_url()).text
+        self.assertIn(f"/logo.png?company={self.company.id}", page)
+        self.assertNotIn(f"/logo.png?company={default_company.id}", page)
+        self.assertIn("o_footer_copyright_name", page)
+        footer = page[page.index("o_footer_copyright_name") :]
+        self.assertIn(self.company.name, footer[:400])
+        self.assertNotIn(default_company.name, footer[:400])
+
+    def test_pay_the_total_pays_what_the_letter_lists(self):
+        self.pay(self.invoice_plain, 50.0, self.today)
+        transaction = self._pay_with_demo(self.split_letter)
+        self.assertEqual(transaction.state, "done")
+        # 117.00 (first installment) + 150.00 (200.00 - 50.00) = 267.00.
+        self.assertEqual(transaction.amount, 267.0)
+        self.assertEqual(transaction.invoice_ids, self.invoice_split | self.invoice_plain)
+        self.assertFalse(self.invoice_plain.amount_residual)
+        # Only the second installment is left: 390.00 * 70 % = 273.00.
+        self.assertEqual(self.invoice_split.amount_residual, 273.0)
+        self.assertFalse(self.split_letter._portal_open_invoices())
+        page = self.url_open(self.split_letter.get_portal_url()).text
+        self.assertIn("o_dunning_all_paid", page)
