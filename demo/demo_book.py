@@ -450,6 +450,10 @@ def _story_belgian_consumer(env, company, terms, products, today):
         }
     )
     langs = {code for code, _name in env["res.lang"].get_installed()}
+    # Named in every installed language, like the shipped policies.
+    policy.update_field_translations(
+        "name", {lang: env(context=dict(env.context, lang=lang))._("Belgian consumers (demo)") for lang in langs}
+    )
     partner = env["res.partner"].create(
         {
             "name": "Sophie Peeters",

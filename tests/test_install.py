@@ -240,6 +240,7 @@ class TestDemoData(AccountTestInvoicingCommon):
         self.assertEqual(len(belgian), 1)
         policy = belgian._dunning_policy(company)
         self.assertEqual((policy.penalty_regime, policy.consumer_clause), ("be_b2c", "legal_maximum"))
+        self.assertEqual(policy.with_context(lang="fr_FR").name, "Consommateurs belges (démo)")
         invoice = self.env["account.move"].sudo().search([("partner_id", "=", belgian.id)])
         self.assertEqual(len(invoice), 1)
         # Invoiced 46 days ago on 30 days: due 16 days ago.
@@ -251,6 +252,8 @@ class TestDemoData(AccountTestInvoicingCommon):
         # date), the first reminder 7 days ago (9 days late), e-mailed.
         self.assertEqual((courtesy.date, first.date), (today - timedelta(days=21), today - timedelta(days=7)))
         self.assertEqual(first.level_id.delay_days, 7)
+        # Recorded as sent on the day of its run, not on the day the demo was built.
+        self.assertEqual(first.sent_date.date(), first.date)
         self.assertEqual(first.channel, "email")
         # Free: no fee, and the letter claims the principal only.
         self.assertEqual(first.fee_amount, 0.0)
