@@ -7,7 +7,7 @@ transaction. Installing the addon's demo data never runs it.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from odoo import fields
 from odoo.fields import Command
@@ -85,7 +85,8 @@ def populate(env, invoice_count=260, seed=19, move_admin=False):
     partners = _partners(env, rng)
     terms = _payment_terms(env, company)
     products = _products(env, company)
-    invoices = _invoices(env, rng, company, partners, terms, products, invoice_count, today)
+    # The Belgian consumer's story brings the last invoice.
+    invoices = _invoices(env, rng, company, partners, terms, products, invoice_count - 1, today)
     _payments(env, rng, invoices, today)
     disputed = invoices.filtered(lambda move: move.payment_state == "not_paid")[:6]
     disputed.write(
@@ -100,7 +101,8 @@ def populate(env, invoice_count=260, seed=19, move_admin=False):
             "dunning_block_reason": env._("Ongoing dispute handled by the sales manager"),
         }
     )
-    _dunning_history(env, company, today)
+    belgian = _story_belgian_consumer(env, company, terms, products, today)
+    _dunning_history(env, company, today, taken=set(belgian.ids))
     return company
 
 
@@ -312,8 +314,19 @@ def _mark_sent_in_the_past(letters, day):
     then let them move the customers along as sending them on ``day`` would have.
 
     A sent letter's state changes only through the letter's own path (``_dunning_mark_sent``);
-    this is the one place that records it for the demo."""
+    this is the one place that records it for the demo. That path stamps the letters as sent
+    now: they were sent on ``day`` (the Belgian consumer's 14 days run from it), and no screen
+    can back-date a sent letter, so this is SQL, on the sending time only (09:00 UTC)."""
     letters._dunning_mark_sent()
+    letters.flush_recordset(["sent_date"])
+    letters.env.cr.execute(
+        SQL(
+            "UPDATE account_dunning_letter SET sent_date = %s WHERE id = ANY(%s)",
+            datetime.combine(day, time(9, 0)),
+            letters.ids,
+        )
+    )
+    letters.invalidate_recordset(["sent_date"])
     letters.with_context(dunning_send_date=day)._after_send()
 
 
@@ -378,14 +391,16 @@ def _pick_cases(env, company, on_date, taken, count, professional=None, quiet_un
     return cases
 
 
-def _dunning_history(env, company, today):
+def _dunning_history(env, company, today, taken=None):
     """Replay the daily run every week over the last three months, then today, with the
     desk's work in between: penalties invoiced and paid, a hand-off to the agency (partial
     recovery, then write-off), another one still at the agency, promises kept and broken,
-    plans active, completed and broken, a dispute, and today's letters in every state."""
+    plans active, completed and broken, a dispute, letters the customers answered from their
+    pay page, and today's letters in every state. ``taken``: customers kept out of the desk's
+    stories (they have their own)."""
     Run = env["account.dunning.run"]
     Letter = env["account.dunning.letter"]
-    taken = set()
+    taken = set(taken or ())
     day = today - timedelta(days=91)
     handoff = env["account.dunning.handoff"]
     while day < today:
@@ -410,11 +425,99 @@ def _dunning_history(env, company, today):
             _story_handoff(env, company, day, taken)
         day += timedelta(days=7)
     _story_today(env, company, today, taken)
+    _story_portal_answers(env, company, today, taken)
     # Today's run leaves its letters for the collectors to review and send.
     run = Run._get_or_create(company, today)
     run.write({"send_letters": False})
     run._run_now()
     _story_letters(env, company, today)
+
+
+def _story_belgian_consumer(env, company, terms, products, today):
+    """A consumer living in Brussels, under a Belgian consumer policy (Book XIX of the Code of
+    Economic Law: a French seller's terms cannot deprive a consumer of the protection of the law
+    of the country where they live). Their invoice fell due 16 days ago: the weekly runs sent
+    the courtesy reminder before the due date, then the free first reminder a week ago, which
+    gives them 14 days from the next day; no interest nor damages before that period is over.
+    Returns the customer."""
+    policy = company.dunning_policy_consumer_id.copy(
+        {
+            "name": env._("Belgian consumers (demo)"),
+            "penalty_regime": "be_b2c",
+            # The general terms stipulate what Book XIX allows at most (without a clause the
+            # consumer would owe no damages at all).
+            "consumer_clause": "legal_maximum",
+        }
+    )
+    langs = {code for code, _name in env["res.lang"].get_installed()}
+    # Named in every installed language, like the shipped policies.
+    policy.update_field_translations(
+        "name", {lang: env(context=dict(env.context, lang=lang))._("Belgian consumers (demo)") for lang in langs}
+    )
+    partner = env["res.partner"].create(
+        {
+            "name": "Sophie Peeters",
+            "is_company": False,
+            "email": "sophie.peeters@example.com",
+            "phone": "+32 470 12 34 56",
+            "street": "Rue du Bailli 27",
+            "city": "Ixelles",
+            "zip": "1050",
+            "country_id": env.ref("base.be").id,
+            "lang": "fr_FR" if "fr_FR" in langs else env.lang,
+            "customer_rank": 1,
+            "dunning_policy_id": policy.id,
+        }
+    )
+    # "30 days": due 16 days ago. The weekly runs (every 7 days back from today) send the
+    # courtesy reminder 21 days ago (5 days before the due date), then the first reminder 7
+    # days ago (9 days late, past the level's 7).
+    invoice = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "partner_id": partner.id,
+            "invoice_date": today - timedelta(days=46),
+            "invoice_payment_term_id": terms[0].id,
+            "invoice_line_ids": [
+                Command.create({"product_id": products[1].id, "quantity": 3, "price_unit": products[1].list_price})
+            ],
+        }
+    )
+    invoice.action_post()
+    return partner
+
+
+def _story_portal_answers(env, company, today, taken):
+    """Three customers answered a letter sent to them from its pay page: one says they have
+    paid (two days ago), one disputes an invoice, one promises to pay in a fortnight. The
+    answers go through the letter's own methods, those the pay page's controller calls
+    (controllers/letter_portal.py), on the letter as the page sees it (sudo)."""
+    letters = env["account.dunning.letter"].search(
+        [
+            ("company_id", "=", company.id),
+            ("state", "=", "sent"),
+            ("partner_id", "not in", list(taken)),
+            ("partner_id.dunning_blocked", "=", False),
+        ],
+        order="date desc, id desc",
+    )
+    answered = env["account.dunning.letter"]
+    for letter in letters.sudo():
+        if len(answered) == 3:
+            break
+        if letter.partner_id.id in taken or not letter._portal_open_invoices() or not letter._portal_case():
+            continue
+        taken.add(letter.partner_id.id)
+        answered |= letter
+    if len(answered) < 3:
+        return answered
+    paid, disputed, promised = answered
+    paid._portal_declare_paid(fields.Date.to_string(today - timedelta(days=2)))
+    invoice = disputed._portal_open_invoices()[:1]
+    disputed._portal_dispute(str(invoice.id), env._("We returned two of the parts: they did not fit."))
+    promised._portal_promise(fields.Date.to_string(today + timedelta(days=14)))
+    return answered
 
 
 def _story_handoff(env, company, day, taken):

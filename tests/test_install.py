@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -218,3 +221,80 @@ class TestDemoData(AccountTestInvoicingCommon):
         self.assertTrue(excluded, "the disputed invoice is kept out of the reminders")
         letters = self.env["account.dunning.letter"].sudo().search(domain)
         self.assertEqual(set(letters.mapped("state")), {"draft", "to_send", "sent", "cancelled", "failed"})
+
+    def test_demo_book_has_a_belgian_consumers_free_first_reminder(self):
+        company = self.demo_company
+        today = fields.Date.context_today(company)
+        invoices = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id.country_id.code", "=", "BE"),
+                    ("partner_id.dunning_customer_kind", "=", "consumer"),
+                ]
+            )
+        )
+        belgian = invoices.partner_id
+        self.assertEqual(len(belgian), 1)
+        policy = belgian._dunning_policy(company)
+        self.assertEqual((policy.penalty_regime, policy.consumer_clause), ("be_b2c", "legal_maximum"))
+        self.assertEqual(policy.with_context(lang="fr_FR").name, "Consommateurs belges (démo)")
+        invoice = self.env["account.move"].sudo().search([("partner_id", "=", belgian.id)])
+        self.assertEqual(len(invoice), 1)
+        # Invoiced 46 days ago on 30 days: due 16 days ago.
+        self.assertEqual(invoice.invoice_date_due, today - timedelta(days=16))
+        letters = self.env["account.dunning.letter"].sudo().search([("partner_id", "=", belgian.id)], order="date")
+        self.assertEqual(letters.mapped("state"), ["sent", "sent"])
+        courtesy, first = letters
+        # Weekly runs back from today: the courtesy reminder 21 days ago (5 days before the due
+        # date), the first reminder 7 days ago (9 days late), e-mailed.
+        self.assertEqual((courtesy.date, first.date), (today - timedelta(days=21), today - timedelta(days=7)))
+        self.assertEqual(first.level_id.delay_days, 7)
+        # Recorded as sent on the day of its run, not on the day the demo was built.
+        self.assertEqual(first.sent_date.date(), first.date)
+        self.assertEqual(first.channel, "email")
+        # Free: no fee, and the letter claims the principal only.
+        self.assertEqual(first.fee_amount, 0.0)
+        claim = first._letter_claim()
+        self.assertFalse(claim["show_penalties"])
+        self.assertEqual(claim["total"], claim["principal"])
+        # E-mailed 7 days ago: the 14 days run from the next day (6 days ago) to 8 days from now
+        # included; interest and damages are claimable from 8 days from now.
+        penalty = invoice._compute_late_penalties(on_date=today)[invoice.id]
+        self.assertEqual(
+            [line_penalty.claimable_from for _line, line_penalty in penalty.lines], [today + timedelta(days=8)]
+        )
+        self.assertIsNone(penalty.error)
+        self.assertEqual((penalty.interest, penalty.indemnity), (0.0, 0.0))
+        last_free_day = invoice._compute_late_penalties(on_date=today + timedelta(days=7))[invoice.id]
+        self.assertEqual((last_free_day.interest, last_free_day.indemnity), (0.0, 0.0))
+
+    def test_demo_book_has_letters_answered_from_the_pay_page(self):
+        company = self.demo_company
+        today = fields.Date.context_today(company)
+        letters = self.env["account.dunning.letter"].sudo().search([("company_id", "=", company.id)])
+
+        def answered(text):
+            found = letters.filtered(lambda letter: any(text in (message.body or "") for message in letter.message_ids))
+            self.assertEqual(len(found), 1, text)
+            # The customer's own answer, logged on the case too, with a task for the collector.
+            self.assertEqual(found.message_ids.filtered(lambda m: text in (m.body or "")).author_id, found.partner_id)
+            case = found._portal_case()
+            self.assertTrue(case.message_ids.filtered(lambda m: text in (m.body or "")), text)
+            self.assertTrue(case.activity_ids, text)
+            return found, case
+
+        paid, paid_case = answered("The customer says they paid on")
+        # The reminders pause for at least a day while the collector checks the payment.
+        self.assertGreaterEqual(paid_case.promise_pause_until, today + timedelta(days=1))
+        disputed, disputed_case = answered("The customer disputes invoice")
+        self.assertEqual(disputed_case.late_cause_id, self.env.ref("account_dunning.late_cause_dispute"))
+        invoice = disputed.line_ids.move_id.filtered("dunning_excluded")
+        self.assertEqual(invoice.dunning_exclusion_reason, "We returned two of the parts: they did not fit.")
+        promised, promised_case = answered("The customer promises to pay")
+        self.assertEqual(promised_case.promise_state, "pending")
+        self.assertEqual(promised_case.promise_date, today + timedelta(days=14))
+        self.assertEqual(len(paid | disputed | promised), 3)
+        self.assertEqual(len((paid | disputed | promised).partner_id), 3, "three customers")
