@@ -88,8 +88,17 @@ def main():
             base,
             "account.dunning.letter",
             "search_read",
-            [[("is_formal_notice", "=", True), ("state", "=", "sent")]],
-            {"fields": ["id", "partner_id"], "limit": 1, "order": "amount_due desc"},
+            # The latest formal notice whose items are all still unpaid: the page then has
+            # something to pay.
+            [
+                [
+                    ("is_formal_notice", "=", True),
+                    ("state", "=", "sent"),
+                    ("line_ids.move_line_id.reconciled", "=", False),
+                    ("line_ids.move_line_id.amount_residual", ">", 0),
+                ]
+            ],
+            {"fields": ["id", "partner_id"], "limit": 1, "order": "date desc, amount_due desc"},
         )
         pdf = page.request.get(f"{base}/report/pdf/account_dunning.report_dunning_letter/{notice['id']}")
         with tempfile.TemporaryDirectory() as folder:
