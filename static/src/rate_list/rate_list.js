@@ -1,8 +1,8 @@
-import { onWillStart, useState } from "@odoo/owl";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { ListRenderer } from "@web/views/list/list_renderer";
-import { listView } from "@web/views/list/list_view";
+import {onWillStart, useState} from "@odoo/owl";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
+import {ListRenderer} from "@web/views/list/list_renderer";
+import {listView} from "@web/views/list/list_view";
 
 /**
  * The list of reference rates with a banner naming the French and Belgian rates still
@@ -15,7 +15,7 @@ export class DunningRateListRenderer extends ListRenderer {
     setup() {
         super.setup();
         this.orm = useService("orm");
-        this.missingRates = useState({ warnings: [] });
+        this.missingRates = useState({warnings: []});
         onWillStart(async () => {
             this.missingRates.warnings = await this.orm.call(
                 "account.dunning.rate",

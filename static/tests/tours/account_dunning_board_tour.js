@@ -6,9 +6,9 @@
  * The tour reads the column totals, drags Café des Arts to Reminded, and logs a call on
  * Boulangerie Tour from its card. The Python test then checks what the server recorded.
  */
-import { formatDate, toLocaleDateString } from "@web/core/l10n/dates";
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_utils";
+import {formatDate, toLocaleDateString} from "@web/core/l10n/dates";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_utils";
 
 const column = (title) => `.o_kanban_group:has(.o_column_title:contains("${title}"))`;
 const card = (customer) => `.o_kanban_record:contains("${customer}")`;
@@ -18,9 +18,12 @@ registry.category("web_tour.tours").add("account_dunning_board_tour", {
     steps: () => {
         // The next action the collector plans: a week from today, typed in the user's date
         // format (11/30/2026) and shown on the card as a short date (Nov 30).
-        const nextAction = luxon.DateTime.now().plus({ days: 7 });
+        const nextAction = luxon.DateTime.now().plus({days: 7});
         return [
-            ...stepUtils.goToAppSteps("account_dunning.menu_collections_root", "Open the Collections app"),
+            ...stepUtils.goToAppSteps(
+                "account_dunning.menu_collections_root",
+                "Open the Collections app"
+            ),
             {
                 content: "The board opens on the cases, grouped by stage",
                 trigger: `.o_kanban_view ${column("To remind")} ${card("Boulangerie Tour SARL")}`,
@@ -35,11 +38,13 @@ registry.category("web_tour.tours").add("account_dunning_board_tour", {
                 trigger: `${column("Reminded")} .o_animated_number:contains("600")`,
             },
             {
-                content: "The progress bar splits To remind by urgency: one under 30 days, one 30 to 60",
+                content:
+                    "The progress bar splits To remind by urgency: one under 30 days, one 30 to 60",
                 trigger: `${column("To remind")} .o_column_progress:has(.bg-success[aria-valuenow="1"]):has(.bg-warning[aria-valuenow="1"])`,
             },
             {
-                content: "Each card shows its overdue amount, days late and late invoices",
+                content:
+                    "Each card shows its overdue amount, days late and late invoices",
                 trigger: `${card("Café des Arts SAS")}:contains("250.00"):contains("10 days late"):contains("1 late invoice"):not(:contains("invoices"))`,
             },
             {
@@ -48,7 +53,9 @@ registry.category("web_tour.tours").add("account_dunning_board_tour", {
                 // Dropped in the middle of the column: the helper's default drops just above
                 // the target, which here is the control panel, outside the board.
                 async run(helpers) {
-                    await helpers.drag_and_drop(column("Reminded"), { position: "center" });
+                    await helpers.drag_and_drop(column("Reminded"), {
+                        position: "center",
+                    });
                 },
             },
             {
@@ -76,12 +83,14 @@ registry.category("web_tour.tours").add("account_dunning_board_tour", {
             },
             {
                 content: "Log a call",
-                trigger: ".o-dropdown--kanban-record-menu .dropdown-item:contains('Log a call')",
+                trigger:
+                    ".o-dropdown--kanban-record-menu .dropdown-item:contains('Log a call')",
                 run: "click",
             },
             {
                 content: "The call was not answered",
-                trigger: ".modal .o_field_widget[name=outcome] input[data-value=no_answer]",
+                trigger:
+                    ".modal .o_field_widget[name=outcome] input[data-value=no_answer]",
                 run: "click",
             },
             {

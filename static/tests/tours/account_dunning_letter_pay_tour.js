@@ -3,7 +3,7 @@
  * tests/test_letter_portal.py makes them), without login, pays the first one with the demo
  * provider, and comes back to the letter: that invoice is marked paid, one is left to pay.
  */
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 const rows = ".o_dunning_portal_invoices tbody tr";
 
