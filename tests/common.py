@@ -4,6 +4,7 @@ from datetime import date
 from odoo.fields import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.account_dunning.demo.demo_book import name_generic_chart_accounts
 
 
 def post_service_invoices(env, customers, invoice_date, due_date, amount=100.0):
@@ -25,6 +26,12 @@ def post_service_invoices(env, customers, invoice_date, due_date, amount=100.0):
     )
     invoices.action_post()
     return invoices
+
+
+def french_chart_installed(env):
+    """Whether the French localisation (l10n_fr_account) is installed: tools/test installs it,
+    a bare database (tools/check-install) has the generic chart only."""
+    return env["ir.module.module"]._get("l10n_fr_account").state == "installed"
 
 
 class DunningCommon(AccountTestInvoicingCommon):
@@ -50,6 +57,34 @@ class DunningCommon(AccountTestInvoicingCommon):
         cls.policy_pro = cls.company.dunning_policy_professional_id
         cls.policy_consumer = cls.company.dunning_policy_consumer_id
         cls.levels = cls.policy_pro._sorted_levels()
+
+    @classmethod
+    def _create_company(cls, **create_values):
+        # French is loaded in tools/test's database; a bare database gets it here (with the
+        # addon's French terms: constraint messages are read from the database), before the
+        # company names its default policies in each active language.
+        french = cls.env["res.lang"].with_context(active_test=False).search([("code", "=", "fr_FR")])
+        if not french.active:
+            cls.env["res.lang"]._activate_lang("fr_FR")
+            cls.env["ir.module.module"]._get("account_dunning")._update_translations(["fr_FR"])
+        company = super()._create_company(**create_values)
+        if not french_chart_installed(cls.env):
+            name_generic_chart_accounts(cls.env, company)
+        return company
+
+    @classmethod
+    def _use_chart_template(cls, company, chart_template_ref=None):
+        # A French company keeps the French chart where l10n_fr_account is installed (tools/test's
+        # database); on a bare database (tools/check-install) it takes the generic chart instead of
+        # being skipped: the addon does not depend on the localisation, so its tests must not either.
+        if not chart_template_ref and not french_chart_installed(cls.env):
+            chart_template_ref = "generic_coa"
+        return super()._use_chart_template(company, chart_template_ref)
+
+    def skip_without_french_chart(self):
+        """For the tests that read the posted entries by the French chart's account codes."""
+        if not french_chart_installed(self.env):
+            self.skipTest("reads the entries by the French chart's account codes: needs l10n_fr_account")
 
     @classmethod
     def get_default_groups(cls):

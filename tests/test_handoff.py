@@ -119,6 +119,7 @@ class TestCollectionHandoff(HandoffCommon):
         self.assertEqual((row["company_currency"], row["total_company_currency"]), ("EUR", "550.81"))
 
     def test_partial_recovery_then_write_off_leaves_nothing_open(self):
+        self.skip_without_french_chart()
         handoff = self._handoff()
         handoff.line_ids.to_record = 400.0
         handoff.action_record_recoveries(on_date="2025-07-01")
@@ -140,6 +141,7 @@ class TestCollectionHandoff(HandoffCommon):
         self.assertEqual(handoff.amount_penalties_unrecovered, 65.94)
 
     def test_commission_is_booked_once(self):
+        self.skip_without_french_chart()
         handoff = self._handoff()
         handoff.line_ids.to_record = 400.0
         handoff.action_record_recoveries(on_date="2025-07-01")
@@ -262,6 +264,7 @@ class TestHandoffMoney(HandoffCommon):
         )
 
     def test_recovery_above_the_principal_books_the_penalties(self):
+        self.skip_without_french_chart()
         handoff = self._handoff()
         self._record(handoff, 1250.0, "2025-07-01")
         # 1,250 = 1,200 principal + 25.94 interest + 24.06 of the indemnity
@@ -332,6 +335,7 @@ class TestHandoffMoney(HandoffCommon):
         )
 
     def test_recovery_of_exactly_the_principal(self):
+        self.skip_without_french_chart()
         handoff = self._handoff()
         self._record(handoff, 1200.0, "2025-07-01")
         self.assertFalse(handoff.penalty_invoice_ids, "no penalty was recovered: nothing to invoice")
@@ -354,6 +358,7 @@ class TestHandoffMoney(HandoffCommon):
         self._assert_reconciled_totals(handoff)
 
     def test_less_than_the_principal_then_write_off(self):
+        self.skip_without_french_chart()
         handoff = self._handoff()
         self._record(handoff, 400.0, "2025-07-01")
         self.assertEqual(self.late.amount_residual, 800.0)
@@ -380,6 +385,7 @@ class TestHandoffMoney(HandoffCommon):
         self.assertEqual((handoff.state, handoff.outcome), ("closed", "partial"))
 
     def test_penalties_recovered_in_two_statements_and_the_commission_follows(self):
+        self.skip_without_french_chart()
         handoff = self._handoff()
         # First statement: 1,210 = 1,200 principal + 10 of interest.
         self._record(handoff, 1210.0, "2025-07-01")

@@ -33,9 +33,16 @@ class TestPenaltiesInvoicedOnceAcrossConnections(TransactionCase):
         self.connections = []
         self.customer_id = self.invoice_id = self.policy_id = None
         self.previous_accounts = (False, False)
+        self.eur_was_active = True
+        # Cleanups run last first: EUR is put back as it was once the EUR invoice is gone.
+        self.addCleanup(self._restore_eur)
         self.addCleanup(self._delete_committed_data)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
+            # A bare database (tools/check-install) has EUR inactive: an invoice in EUR needs it.
+            eur = env.ref("base.EUR")
+            self.eur_was_active = eur.active
+            eur.active = True
             company = env.ref("base.main_company")
             env = env(context={"allowed_company_ids": company.ids})
             self.company_id = company.id
@@ -93,6 +100,11 @@ class TestPenaltiesInvoicedOnceAcrossConnections(TransactionCase):
                 policy.id,
             )
             self.level_id = policy.level_ids.id
+
+    def _restore_eur(self):
+        if not self.eur_was_active:
+            with self.registry.cursor() as cr:
+                api.Environment(cr, SUPERUSER_ID, {}).ref("base.EUR").active = False
 
     def _delete_committed_data(self):
         for cr in self.connections:

@@ -699,8 +699,12 @@ class TestRunAcrossProcesses(TransactionCase):
         collector.env["account.dunning.case"].browse(held.id).write({"next_action": "Call back on Monday"})
         collector.env.flush_all()  # the row is locked until the collector's transaction ends
 
+        # The second process's connection is opened here: under Odoo's runner the main thread
+        # holds the registry lock while tests run, so a thread building its environment (which
+        # looks the registry up) would wait for it for good.
+        second = self.process()
+
         def run_again():
-            second = self.process()
             # Never wait on the collector for good: a lock wait would fail, not hang.
             second.env.cr.execute("SET lock_timeout = '20s'")
             try:
