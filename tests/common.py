@@ -81,11 +81,6 @@ class DunningCommon(AccountTestInvoicingCommon):
             chart_template_ref = "generic_coa"
         return super()._use_chart_template(company, chart_template_ref)
 
-    def skip_without_french_chart(self):
-        """For the tests that read the posted entries by the French chart's account codes."""
-        if not french_chart_installed(self.env):
-            self.skipTest("reads the entries by the French chart's account codes: needs l10n_fr_account")
-
     @classmethod
     def get_default_groups(cls):
         return super().get_default_groups() | cls.env.ref("account_dunning.group_dunning_manager")
