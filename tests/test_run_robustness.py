@@ -512,7 +512,7 @@ class TestRunAcrossProcesses(TransactionCase):
         self.addCleanup(self._delete_committed_data)
 
     def _check_main_company_is_free(self, env, company):
-        owed = env["account.move.line"]._dunning_owed_domain(company)
+        owed = env["account.dunning.receivable"]._owed_domain(company)
         horizon = self.RUN_DATE + timedelta(days=31)
         self.assertFalse(
             env["account.move.line"].search_count([*owed, ("date_maturity", "<=", horizon)], limit=1),

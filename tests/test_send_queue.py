@@ -308,7 +308,7 @@ class TestSendQueueAcrossProcesses(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             company = env.ref("base.main_company")
             env = env(context={"allowed_company_ids": company.ids})
-            owed = env["account.move.line"]._dunning_owed_domain(company)
+            owed = env["account.dunning.receivable"]._owed_domain(company)
             self.assertFalse(
                 env["account.move.line"].search_count([*owed, ("date_maturity", "<=", "2024-07-31")], limit=1),
                 "the main company has receivables of 2024: pick another run date",
