@@ -15,6 +15,16 @@ from odoo.addons.account_dunning.models.account_dunning_handoff import EXPORT_CO
 
 from .common import DunningCommon, french_chart_installed
 
+# The accounts of the French chart that the hand-off's entries use, by role.
+FRENCH_CODES = {
+    "receivable": "411100",
+    "payable": "401100",
+    "interest": "763100",
+    "indemnity": "758000",
+    "commission": "622600",
+    "loss": "654100",
+}
+
 
 class HandoffCommon(DunningCommon):
     """A professional owing 1,200.00 due 2025-03-31 and an agency taking 10 %."""
@@ -162,7 +172,9 @@ class TestCollectionHandoff(HandoffCommon):
         settled = entry.line_ids.filtered(lambda line: line.account_id == accounts["receivable"])
         self.assertEqual((settled.credit, settled.partner_id), (800.0, self.professional))
         if french_chart_installed(self.env):
-            self.assertEqual(loss.account_id.code, "654100")
+            self.assertEqual(
+                (loss.account_id.code, settled.account_id.code), (FRENCH_CODES["loss"], FRENCH_CODES["receivable"])
+            )
         self.assertEqual(handoff.state, "closed")
         self.assertEqual(handoff.outcome, "partial")
         # Written off is the loss entry; the penalties (25.94 + 40) were never booked, so they
@@ -183,7 +195,9 @@ class TestCollectionHandoff(HandoffCommon):
         owed = entry.line_ids.filtered(lambda line: line.account_id == accounts["payable"])
         self.assertEqual((owed.credit, owed.partner_id), (40.0, self.agency), "owed to the agency")
         if french_chart_installed(self.env):
-            self.assertEqual((expense.account_id.code, owed.account_id.code), ("622600", "401100"))
+            self.assertEqual(
+                (expense.account_id.code, owed.account_id.code), (FRENCH_CODES["commission"], FRENCH_CODES["payable"])
+            )
         with self.assertRefused(UserError, "already booked"):
             handoff.action_book_commission()
 
@@ -265,30 +279,33 @@ class TestHandoffMoney(HandoffCommon):
             | handoff.write_off_move_id
         )
 
-    def _balances(self, handoff):
-        """Net balance per account over the hand-off's entries (debit positive), by the
-        account's name (code and name: readable when the test fails)."""
+    def _balances(self, handoff, key):
+        """Net balance per account over the hand-off's entries (debit positive), by ``key``
+        of the account."""
         balances = defaultdict(float)
         for line in self._entries(handoff).line_ids:
-            balances[line.account_id.display_name] += line.balance
+            balances[key(line.account_id)] += line.balance
         return {name: self.eur.round(balance) for name, balance in balances.items() if not self.eur.is_zero(balance)}
 
-    def _expected_balances(self, handoff, **by_role):
-        """The balances ``_balances`` must find, given per role (``cash`` and the roles of
-        ``_accounts``): summed per account, since on the generic chart one account plays
-        several roles (interest and indemnity, commission and loss)."""
+    def _assert_balances(self, handoff, **by_role):
+        """The hand-off's entries leave ``by_role`` on the accounts of these roles (``cash``
+        and those of ``_accounts``), summed per account: on the generic chart one account
+        plays several roles (interest and indemnity, commission and loss). Where the French
+        chart is installed, each role is also its own French account."""
         accounts = {**self._accounts(), "cash": self._cash_account(handoff)}
         expected = defaultdict(float)
         for role, amount in by_role.items():
             expected[accounts[role].display_name] += amount
-        return {name: self.eur.round(balance) for name, balance in expected.items() if not self.eur.is_zero(balance)}
-
-    def _balances_by_code(self, handoff):
-        """Net balance per account code (debit positive): the French chart's figures."""
-        balances = defaultdict(float)
-        for line in self._entries(handoff).line_ids:
-            balances[line.account_id.code] += line.balance
-        return {code: self.eur.round(balance) for code, balance in balances.items() if not self.eur.is_zero(balance)}
+        self.assertEqual(
+            self._balances(handoff, lambda account: account.display_name),
+            {name: self.eur.round(balance) for name, balance in expected.items() if not self.eur.is_zero(balance)},
+        )
+        if french_chart_installed(self.env):
+            codes = {**FRENCH_CODES, "cash": accounts["cash"].code}
+            self.assertEqual(
+                self._balances(handoff, lambda account: account.code),
+                {codes[role]: amount for role, amount in by_role.items()},
+            )
 
     def _cash_account(self, handoff):
         """Where the recovery payments put the money (the bank journal's receipts account)."""
@@ -354,32 +371,15 @@ class TestHandoffMoney(HandoffCommon):
         # Payments: 1,200 + 50 received, credited to the receivable; the penalty invoice: 50
         # debited to the receivable, 25.94 to interest income and 24.06 to the indemnity;
         # commission 10 % x 1,250 = 125 to the commission expense, owed to the agency.
-        self.assertEqual(
-            self._balances(handoff),
-            self._expected_balances(
-                handoff,
-                cash=1250.0,
-                receivable=-1200.0,
-                interest=-25.94,
-                indemnity=-24.06,
-                commission=125.0,
-                payable=-125.0,
-            ),
+        self._assert_balances(
+            handoff,
+            cash=1250.0,
+            receivable=-1200.0,
+            interest=-25.94,
+            indemnity=-24.06,
+            commission=125.0,
+            payable=-125.0,
         )
-        if french_chart_installed(self.env):
-            # 411100 customers, 763100 interest, 758000 indemnity, 622600 commission, 401100 suppliers
-            cash = self._cash_account(handoff).code
-            self.assertEqual(
-                self._balances_by_code(handoff),
-                {
-                    cash: 1250.0,
-                    "411100": -1200.0,
-                    "763100": -25.94,
-                    "758000": -24.06,
-                    "622600": 125.0,
-                    "401100": -125.0,
-                },
-            )
         self.assertEqual((handoff.amount_recovered, handoff.amount_commission), (1250.0, 125.0))
         # Still claimed: 40 - 24.06 = 15.94 of the indemnity
         self.assertEqual(handoff.amount_outstanding, 15.94)
@@ -423,15 +423,7 @@ class TestHandoffMoney(HandoffCommon):
         self.assertTrue(self._receivable().reconciled)
         handoff.action_book_commission(on_date="2025-07-02")
         # 10 % x 1,200 = 120
-        self.assertEqual(
-            self._balances(handoff),
-            self._expected_balances(handoff, cash=1200.0, receivable=-1200.0, commission=120.0, payable=-120.0),
-        )
-        if french_chart_installed(self.env):
-            self.assertEqual(
-                self._balances_by_code(handoff),
-                {self._cash_account(handoff).code: 1200.0, "411100": -1200.0, "622600": 120.0, "401100": -120.0},
-            )
+        self._assert_balances(handoff, cash=1200.0, receivable=-1200.0, commission=120.0, payable=-120.0)
         self.assertEqual(handoff.amount_outstanding, 65.94, "the penalties are still claimed")
         handoff.action_close()
         self.assertEqual(handoff.outcome, "full")
@@ -450,23 +442,7 @@ class TestHandoffMoney(HandoffCommon):
         handoff.action_write_off(on_date="2025-09-01")
         # 400 received; the loss entry books the 800 left of the principal to the loss account
         # and settles the receivable; commission 10 % x 400 = 40.
-        self.assertEqual(
-            self._balances(handoff),
-            self._expected_balances(
-                handoff, cash=400.0, receivable=-1200.0, loss=800.0, commission=40.0, payable=-40.0
-            ),
-        )
-        if french_chart_installed(self.env):
-            self.assertEqual(
-                self._balances_by_code(handoff),
-                {
-                    self._cash_account(handoff).code: 400.0,
-                    "411100": -1200.0,
-                    "654100": 800.0,
-                    "622600": 40.0,
-                    "401100": -40.0,
-                },
-            )
+        self._assert_balances(handoff, cash=400.0, receivable=-1200.0, loss=800.0, commission=40.0, payable=-40.0)
         loss_account = self._accounts()["loss"]
         loss = handoff.write_off_move_id.line_ids.filtered(lambda line: line.account_id == loss_account)
         self.assertEqual(handoff.amount_written_off, loss.balance, "written off is the loss entry")
@@ -507,30 +483,15 @@ class TestHandoffMoney(HandoffCommon):
         expense = handoff.commission_move_id.line_ids.filtered(lambda line: line.account_id == accounts["commission"])
         self.assertEqual(expense.debit, 5.59)
         self.assertEqual(handoff.amount_commission, 126.59)
-        self.assertEqual(
-            self._balances(handoff),
-            self._expected_balances(
-                handoff,
-                cash=1265.94,
-                receivable=-1200.0,
-                interest=-25.94,
-                indemnity=-40.0,
-                commission=126.59,
-                payable=-126.59,
-            ),
+        self._assert_balances(
+            handoff,
+            cash=1265.94,
+            receivable=-1200.0,
+            interest=-25.94,
+            indemnity=-40.0,
+            commission=126.59,
+            payable=-126.59,
         )
-        if french_chart_installed(self.env):
-            self.assertEqual(
-                self._balances_by_code(handoff),
-                {
-                    self._cash_account(handoff).code: 1265.94,
-                    "411100": -1200.0,
-                    "763100": -25.94,
-                    "758000": -40.0,
-                    "622600": 126.59,
-                    "401100": -126.59,
-                },
-            )
         handoff.action_close()
         self.assertEqual(
             (handoff.amount_recovered, handoff.amount_penalties_unrecovered, handoff.amount_outstanding),
