@@ -31,14 +31,45 @@ def post_service_invoices(env, customers, invoice_date, due_date, amount=100.0):
     return invoices
 
 
-class AcrossProcessesCommon(TransactionCase):
+class SeparateProcessesCommon(TransactionCase):
     """Tests whose "processes" are real, separate database connections (``registry.cursor()``
     outside registry test mode), so locks, snapshots and commits are PostgreSQL's own. They can
-    only share committed data: ``setUp`` commits a small book in the database's main company
-    (five customers, one invoice of 100.00 each from ``INVOICE_DATE`` due ``DUE_DATE``, and a
-    run on ``RUN_DATE``), with ``PARAMETERS`` set; the clean-up closes the processes' connections,
-    deletes all of it and puts the parameters back. ``RUN_DATE`` is in 2024, when the main company
-    has nothing else to remind and no collection case (checked before anything is committed)."""
+    only share committed data, which their clean-up deletes after ``_close_connections``."""
+
+    def setUp(self):
+        super().setUp()
+        self.connections = []
+        self.company_id = None
+
+    def _close_connections(self):
+        """Roll back and close every process's connection (as PostgreSQL does when a process
+        dies), before the clean-up deletes what the test committed."""
+        for cr in self.connections:
+            if not cr.closed:
+                cr.rollback()
+                cr.close()
+
+    @contextmanager
+    def committed_env(self):
+        """A short transaction of its own, committed when the block ends: what any process sees."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+    def process(self):
+        """A new process: its own connection, its own transaction (closed by the clean-up), as
+        the superuser in ``company_id``."""
+        cr = self.registry.cursor()
+        self.connections.append(cr)
+        return api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+
+
+class AcrossProcessesCommon(SeparateProcessesCommon):
+    """Separate processes on a committed book: ``setUp`` commits, in the database's main
+    company, five customers with one invoice of 100.00 each from ``INVOICE_DATE`` due
+    ``DUE_DATE`` and a run on ``RUN_DATE``, with ``PARAMETERS`` set; the clean-up closes the
+    processes' connections, deletes all of it and puts the parameters back. ``RUN_DATE`` is in
+    2024, when the main company has nothing else to remind and no collection case (checked
+    before anything is committed)."""
 
     RUN_DATE = INVOICE_DATE = DUE_DATE = None
     CUSTOMER_NAME = "Committed customer"
@@ -47,7 +78,6 @@ class AcrossProcessesCommon(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.connections = []
         with self.committed_env() as superuser_env:
             company = superuser_env.ref("base.main_company")
             env = superuser_env(context={"allowed_company_ids": company.ids})
@@ -98,10 +128,7 @@ class AcrossProcessesCommon(TransactionCase):
         """Put back what ``_prepare_company`` changed."""
 
     def _delete_committed_data(self):
-        for cr in self.connections:
-            if not cr.closed:
-                cr.rollback()
-                cr.close()
+        self._close_connections()
         with self.committed_env() as env:
             letters = env["account.dunning.letter"].search([("partner_id", "in", self.customer_ids)])
             env["mail.message"].search([("model", "=", letters._name), ("res_id", "in", letters.ids)]).unlink()
@@ -121,18 +148,6 @@ class AcrossProcessesCommon(TransactionCase):
             for key, value in self.previous_parameters.items():
                 env["ir.config_parameter"].set_param(key, value)
             self._restore_company(env, env["res.company"].browse(self.company_id))
-
-    @contextmanager
-    def committed_env(self):
-        """A short transaction of its own, committed when the block ends: what any process sees."""
-        with self.registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {})
-
-    def process(self):
-        """A new process: its own connection, its own transaction (closed by the clean-up)."""
-        cr = self.registry.cursor()
-        self.connections.append(cr)
-        return api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
 
 
 def french_chart_installed(env):
