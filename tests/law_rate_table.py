@@ -60,8 +60,21 @@ BE_LATE_PAYMENT = [(f"{year} H{half}", "8.0") for year in range(2019, 2023) for 
 ]
 
 
-# Belgian legal interest rate per calendar year (law of 5 May 1865, art. 2). 2026 is absent.
-BE_LEGAL = [(2023, "5.25"), (2024, "5.75"), (2025, "4.50")]
+# Belgian legal interest rate per calendar year (law of 5 May 1865, art. 2 § 1: December average
+# of the one-year EURIBOR rounded up to the quarter point, + 2 points), each year checked against a
+# publication quoting the SPF Finances' notice. 2027 is absent: not published yet.
+BE_LEGAL = [
+    (2019, "2.00"),  # Moniteur belge 14 January 2019 (lexalert.be, schoups.com tables)
+    (2020, "1.75"),  # Moniteur belge 27 January 2020 (financien.belgium.be, lexalert.be)
+    # Unchanged: communicated 12 February 2021 (cairnlegal.be, bofimas.be). December 2020 EURIBOR
+    # 1Y ~ -0.497 %, just above -0.50: rounded up to -0.25, + 2 = 1.75 (not 1.50).
+    (2021, "1.75"),
+    (2022, "1.50"),  # immospector.kluwer.be table of 31 January 2023; vjn-legal.be ("1.50 % in 2022")
+    (2023, "5.25"),  # immospector.kluwer.be, 31 January 2023
+    (2024, "5.75"),  # Moniteur belge 23 February 2024 (vjn-legal.be)
+    (2025, "4.50"),  # Schoups via leuropeinfo.eu; lawbase.be table of December 2025
+    (2026, "4.50"),  # Moniteur belge, unchanged from 2025 (embuild.be, "taux d'intérêt applicable en 2026")
+]
 
 
 def half_year_first_day(label):

@@ -14,7 +14,7 @@ from odoo.tests import BaseCase, freeze_time, tagged
 from odoo.addons.account_dunning.law import be_consumer, interest, rates, regimes
 
 from .common import DunningCommon
-from .law_rate_table import rate_table
+from .law_rate_table import BE_LEGAL, rate_table
 
 D = Decimal
 EMAILED = {"free_reminder_date": date(2025, 10, 6), "free_reminder_channel": "email"}  # Monday
@@ -75,16 +75,46 @@ class TestBelgianConsumerLaw(BaseCase):
         self.assertEqual([(s.days, s.rate) for s in result.segments], [(11, D("5.75")), (5, D("4.50"))])
         self.assertEqual(interest.round_money(result.interest), D("2.35"))
 
+    def test_legal_rate_2021_and_2022(self):
+        # 2021 stayed at 1.75 % (December 2020 EURIBOR just above -0.50 rounds up to -0.25), 2022 is 1.50 %.
+        # Due 2021-11-30, reminder e-mailed Monday 2021-12-06: 14 days 12-07..12-20, claimable 12-21.
+        # On 2022-01-10: 12-21..12-31 = 11 days at 1.75 %, 01-01..01-10 = 10 days at 1.50 %:
+        # 1,000 x (1.75 x 11 + 1.5 x 10) / 36,500 = 34,250 / 36,500 = 0.9383... -> 0.94
+        result = be_interest(
+            1000,
+            date(2021, 11, 30),
+            date(2022, 1, 10),
+            free_reminder_date=date(2021, 12, 6),
+            free_reminder_channel="email",
+        )
+        self.assertEqual([(s.days, s.rate) for s in result.segments], [(11, D("1.75")), (10, D("1.50"))])
+        self.assertEqual(interest.round_money(result.interest), D("0.94"))
+
+    def test_legal_rate_2026(self):
+        # Due 2026-01-31, reminder e-mailed Monday 2026-02-02: 14 days 02-03..02-16, claimable 02-17.
+        # On 2026-03-31: 02-17..02-28 = 12 days + 31 in March = 43 days at 4.50 %:
+        # 1,000 x 4.5 x 43 / 36,500 = 193,500 / 36,500 = 5.3013... -> 5.30
+        result = be_interest(
+            1000,
+            date(2026, 1, 31),
+            date(2026, 3, 31),
+            free_reminder_date=date(2026, 2, 2),
+            free_reminder_channel="email",
+        )
+        self.assertEqual([(s.days, s.rate) for s in result.segments], [(43, D("4.50"))])
+        self.assertEqual(interest.round_money(result.interest), D("5.30"))
+
     def test_missing_legal_rate_is_named(self):
+        # 2027 is not published yet: never replaced by 2026's figure.
         with self.assertRaises(rates.MissingRateError) as caught:
             be_interest(
                 1000,
-                date(2026, 1, 31),
-                date(2026, 3, 31),
-                free_reminder_date=date(2026, 2, 2),
+                date(2027, 1, 31),
+                date(2027, 3, 31),
+                free_reminder_date=date(2027, 2, 2),
                 free_reminder_channel="email",
             )
-        self.assertEqual((caught.exception.rate_type, caught.exception.period), ("be_legal", "2026"))
+        self.assertEqual((caught.exception.rate_type, caught.exception.period), ("be_legal", "2027"))
 
     def test_damages_follow_the_clause(self):
         # No clause: no damages at all.
@@ -132,6 +162,26 @@ class TestBelgianConsumerInvoices(DunningCommon):
         invoice = self._reminded()
         # 10-22..10-31 = 10 days at 4.50 %: 200 x 4.5 x 10 / 36,500 = 9,000 / 36,500 = 0.2466 -> 0.25; no damages.
         self.assertEqual(self._penalties(invoice, "2025-10-31"), (0.25, 0.0))
+
+    def test_shipped_legal_rates_are_the_published_ones(self):
+        # The data file's yearly rates from 2019 are those checked against the publications (law_rate_table).
+        shipped = self.env["account.dunning.rate"].search(
+            [("rate_type", "=", "be_legal"), ("date_from", ">=", "2019-01-01")]
+        )
+        self.assertEqual(
+            sorted((rate.date_from.year, D(str(rate.rate)).quantize(D("0.01"))) for rate in shipped),
+            [(year, D(rate)) for year, rate in BE_LEGAL],
+        )
+
+    def test_legal_rate_of_2026_through_an_invoice(self):
+        invoice = self.invoice(self.consumer, 200.0, "2025-12-31")  # due 2026-01-30
+        for day in ("2026-01-25", "2026-02-06"):
+            # Courtesy reminder, then the free reminder e-mailed 02-06: 14 days 02-07..02-20, claimable 02-21.
+            with freeze_time(day):
+                self.dun(day)
+        # 02-21..02-28 = 8 days + 31 in March = 39 days at the shipped 4.50 % of 2026:
+        # 200 x 4.5 x 39 / 36,500 = 35,100 / 36,500 = 0.9616 -> 0.96; no clause, no damages.
+        self.assertEqual(self._penalties(invoice, "2026-03-31"), (0.96, 0.0))
 
     def test_clause_of_its_own(self):
         self.policy_consumer.write(
