@@ -191,11 +191,11 @@ class AccountDunningLetter(models.Model):
 
     @api.model
     def _reminder_fees(self, company, letters):
-        """The fee each letter ``(partner id, level, currency, date)`` carries: its level's fee and
-        postage, as the customer's law allows them. French consumers never pay one (CPCE
-        L111-8); Belgian consumers only under a recurring contract, from the fourth reminder of
-        the calendar year, at most EUR 7.50 plus postage (Book XIX). Earlier letters of the year
-        are counted in one query for the batch."""
+        """The fee each letter ``(partner id, level, currency, date)`` carries: its level's fee and,
+        for a printed letter only, its postage, as the customer's law allows them. French
+        consumers never pay one (CPCE L111-8); Belgian consumers only under a recurring contract,
+        from the fourth reminder of the calendar year, at most EUR 7.50 plus postage (Book XIX).
+        Earlier letters of the year are counted in one query for the batch."""
         charged = [index for index, (_partner, level, _currency, _day) in enumerate(letters) if level.fee_amount]
         fees = [0.0] * len(letters)
         if not charged:
@@ -216,7 +216,9 @@ class AccountDunningLetter(models.Model):
             partner_id, level, currency, day = letters[index]
             policy = level.policy_id
             regime = policy.penalty_regime or "none"
-            amount, postage = to_decimal(level.fee_amount), to_decimal(level.fee_postage)
+            # Postage is a cost of posting: an e-mailed reminder carries none (Book XIX: "plus postage").
+            amount = to_decimal(level.fee_amount)
+            postage = to_decimal(level.fee_postage if level.channel == "letter" else 0.0)
             if regime == "be_b2c":
                 before = sum(
                     count

@@ -79,7 +79,8 @@ class AccountDunningLevel(models.Model):
     fee_postage = fields.Monetary(
         string="Postage",
         currency_field="currency_id",
-        help="Postage charged with the reminder fee, where a fee may be charged.",
+        help="Postage charged with the reminder fee on printed letters, where a fee may be charged; never on "
+        "e-mailed reminders.",
     )
     min_amount = fields.Monetary(
         string="Minimum amount",

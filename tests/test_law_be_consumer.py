@@ -213,6 +213,18 @@ class TestBelgianConsumerInvoices(DunningCommon):
         # Three free reminders in 2025, the fourth carries 7.50 (cap) + 1.20 postage = 8.70.
         self.assertEqual(self._letters_with_fees(self.consumer, recurring=True), [0.0, 0.0, 0.0, 8.70])
 
+    def test_fourth_reminder_carries_postage_only_by_post(self):
+        # 10 asked, 1.20 postage; the fourth reminder of 2025 may carry at most 7.50 + postage.
+        # E-mailed, no postage was spent: 7.50. Posted: 7.50 + 1.20 = 8.70.
+        fourth = self.policy_consumer.level_ids.filtered(lambda level: level.delay_days == 45)
+        fourth.channel = "email"
+        self.assertEqual(self._letters_with_fees(self.consumer, recurring=True), [0.0, 0.0, 0.0, 7.50])
+        self.assertEqual(self.letters(self.consumer).mapped("channel"), ["email"] * 4)
+        fourth.channel = "letter"
+        posted = self.env["res.partner"].create({"name": "Luc Peeters", "email": "luc@example.com"})
+        self.assertEqual(self._letters_with_fees(posted, recurring=True), [0.0, 0.0, 0.0, 8.70])
+        self.assertEqual(self.letters(posted).mapped("channel"), ["email"] * 3 + ["letter"])
+
     def test_no_fee_outside_recurring_contracts_nor_to_french_consumers(self):
         self.assertEqual(self._letters_with_fees(self.consumer, recurring=False), [0.0] * 4)
         self.policy_consumer.penalty_regime = "fr_b2c"
@@ -220,5 +232,6 @@ class TestBelgianConsumerInvoices(DunningCommon):
         self.assertEqual(self._letters_with_fees(other, recurring=True), [0.0] * 4)
 
     def test_professionals_pay_the_level_fee(self):
-        # 10 + 1.20 on every letter.
-        self.assertEqual(self._letters_with_fees(self.professional, recurring=False), [11.20] * 4)
+        # The fee on every letter, the postage on the posted one only: three e-mails at 10, then the
+        # formal notice by post at 10 + 1.20 = 11.20.
+        self.assertEqual(self._letters_with_fees(self.professional, recurring=False), [10.0, 10.0, 10.0, 11.20])
