@@ -11,7 +11,11 @@ and liquidation judiciaire).
   or after the judgment day are dunned as usual.
 - Creditors declare their claims to the court-appointed representative (mandataire
   judiciaire) within two months of the publication of the judgment in the BODACC (R622-24),
-  four months for creditors outside metropolitan France. A deadline in months ends on the
+  four months for creditors outside metropolitan France. The creditor is the company: it is
+  in metropolitan France when its country is France (``FR``; the overseas departments and
+  Monaco have country codes of their own in Odoo, and get the four months), and a company
+  whose country is not set counts as in France, so that the module never warns after the
+  law's date when it cannot tell. A deadline in months ends on the
   same day of the last month, or on its last day when it has no such day (Code de procédure
   civile 641). The extension of a deadline ending on a Saturday, Sunday or public holiday
   (CPC 642) is not applied: the module warns on the earlier date, never on a later one.
@@ -32,6 +36,12 @@ def add_months(day, months):
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def outside_metropolitan_france(country_code):
+    """Whether a creditor company of country ``country_code`` is outside metropolitan France
+    (R622-24: two more months to declare). Unknown country: in France, the shorter deadline."""
+    return bool(country_code) and country_code != "FR"
 
 
 def declaration_deadline(publication_date, creditor_abroad=False):

@@ -52,7 +52,7 @@ class ResPartner(models.Model):
     @api.depends("dunning_insolvency_publication_date")
     @api.depends_context("company")
     def _compute_dunning_claim_deadline(self):
-        abroad = self.env.company.country_id.code != "FR"
+        abroad = insolvency.outside_metropolitan_france(self.env.company.country_id.code)
         for partner in self:
             partner.dunning_claim_deadline = insolvency.declaration_deadline(
                 partner.dunning_insolvency_publication_date, abroad

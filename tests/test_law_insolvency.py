@@ -31,6 +31,15 @@ class TestInsolvencyLaw(BaseCase):
         self.assertEqual(insolvency.declaration_deadline(date(2025, 5, 20), creditor_abroad=True), date(2025, 9, 20))
         self.assertIsNone(insolvency.declaration_deadline(None))
 
+    def test_creditor_outside_metropolitan_france(self):
+        # R622-24: +2 months for a creditor not in metropolitan France. Odoo gives the overseas
+        # departments (Réunion RE) and Monaco (MC) codes of their own; no country counts as France.
+        self.assertFalse(insolvency.outside_metropolitan_france("FR"))
+        self.assertFalse(insolvency.outside_metropolitan_france(False))
+        self.assertFalse(insolvency.outside_metropolitan_france(None))
+        for code in ("BE", "RE", "MC"):
+            self.assertTrue(insolvency.outside_metropolitan_france(code), code)
+
     def test_debts_born_before_the_judgment(self):
         judgment = date(2025, 5, 15)
         self.assertTrue(insolvency.born_before(date(2025, 5, 14), judgment))
@@ -137,6 +146,23 @@ class TestInsolvencyProceedings(DunningCommon):
         with freeze_time("2025-05-26"):
             self.professional.dunning_insolvency_publication_date = "2025-05-21"
         self.assertEqual(len(self.professional.activity_ids.filtered(lambda a: "Declare the claims" in a.summary)), 1)
+
+    def _deadline_and_activity(self, country):
+        self.company.country_id = country
+        self.assertEqual(self.env.company, self.company)
+        with freeze_time("2025-05-25"):
+            self.professional.dunning_insolvency_publication_date = "2025-05-20"
+        activity = self.professional.activity_ids.filtered(lambda activity: "Declare the claims" in activity.summary)
+        return str(self.professional.dunning_claim_deadline), str(activity.date_deadline)
+
+    def test_deadline_of_a_company_without_country(self):
+        # Unknown country: counted as in France, the earlier date. Publication 05-20 + 2 months = 07-20
+        # (4 months would be 09-20, after the law's date if the company is French); activity 7 days earlier.
+        self.assertEqual(self._deadline_and_activity(False), ("2025-07-20", "2025-07-13"))
+
+    def test_deadline_of_a_company_in_belgium(self):
+        # Outside metropolitan France: 2 + 2 months from 05-20 = 09-20; activity 7 days earlier, 09-13.
+        self.assertEqual(self._deadline_and_activity(self.env.ref("base.be")), ("2025-09-20", "2025-09-13"))
 
     def test_a_user_without_accounting_rights_still_creates_contacts(self):
         groups = self.env.ref("base.group_user") | self.env.ref("base.group_partner_manager")
