@@ -1,4 +1,5 @@
-"""The reference rates of legal-reference.md section 3, as a RateTable for the law tests.
+"""The published reference rates (README, *Reference rates as data*; the series of
+``law/rates.py``), as a RateTable for the law tests.
 
 Test data only: the shipped history is Odoo data an accountant extends.
 """

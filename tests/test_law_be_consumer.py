@@ -1,6 +1,7 @@
-"""Belgian consumers under Book XIX of the Code of Economic Law (legal-reference.md 4, issue 16
-item 1): interest and damages only as the terms stipulate them, the Belgian legal interest rate
-without a clause, the caps with one, and the reminder fees of recurring contracts.
+"""Belgian consumers under Book XIX of the Code of Economic Law (``law/be_consumer.py``; README,
+*Belgian consumers*; issue 16 item 1): interest and damages only as the terms stipulate them,
+the Belgian legal interest rate without a clause, the caps with one, and the reminder fees of
+recurring contracts.
 
 Figures are worked by hand: interest = base x rate x days / 36,500, rounded half up to the cent.
 """

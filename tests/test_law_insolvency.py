@@ -1,4 +1,4 @@
-"""Insolvency proceedings of a customer (Code de commerce Book VI, legal-reference.md 4 ter,
+"""Insolvency proceedings of a customer (Code de commerce Book VI, ``law/insolvency.py``,
 issue 16 item 3): the deadlines in plain Python, then no reminder, plan or hand-off for the debts
 born before the judgment, interest stopped at the judgment, the case's stage, the declaration of
 claim and the activity before its deadline.

@@ -1,4 +1,4 @@
-"""French public buyers (Code de la commande publique, legal-reference.md 4 bis): the law in
+"""French public buyers (Code de la commande publique; README, *French public buyers*): the law in
 plain Python, then through invoices, policies, plans and the invoice clause (issue 16 item 2).
 
 Figures are worked by hand: interest = base x rate x days / 36,500, rounded half up to the cent.

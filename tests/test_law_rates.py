@@ -1,5 +1,6 @@
-"""Reference rates by half-year (legal-reference.md sections 1, 3 and 7). Plain unit tests:
-no database. Every expected figure comes from the published rates and hand arithmetic."""
+"""Reference rates by half-year (``law/rates.py``; README, *Statutory late penalties* and
+*Reference rates as data*). Plain unit tests: no database. Every expected figure comes from
+the published rates and hand arithmetic."""
 
 from datetime import date
 from decimal import Decimal
@@ -51,11 +52,11 @@ class TestRateTable(BaseCase):
         self.assertEqual(self.table.ecb_reference_rate(date(2023, 6, 30)), D("2.50"))
 
     def test_fr_default_rate_2022_07_15(self):
-        # Section 7: ECB on 1 July 2022 = 0.00 (since 2016-03-16) → 0.00 + 10 = 10.00 %.
+        # Reference case: ECB on 1 July 2022 = 0.00 (since 2016-03-16) → 0.00 + 10 = 10.00 %.
         self.assertEqual(self.table.fr_b2b_default_rate(date(2022, 7, 15)), D("10.00"))
 
     def test_fr_default_rate_2023_07_10(self):
-        # Section 7: ECB on 1 July 2023 = 4.00 (since 2023-06-21) → 14.00 %.
+        # Reference case: ECB on 1 July 2023 = 4.00 (since 2023-06-21) → 14.00 %.
         self.assertEqual(self.table.fr_b2b_default_rate(date(2023, 7, 10)), D("14.00"))
 
     def test_fr_default_rates_2024_and_2025(self):
@@ -77,7 +78,7 @@ class TestRateTable(BaseCase):
         self.assertEqual(self.table.fr_legal_rate(date(2024, 1, 1)), D("5.07"))
 
     def test_be_rate_2024_h2(self):
-        # Section 7: BE B2B rate for 2024 H2 = 12.5 %.
+        # Reference case: BE B2B rate for 2024 H2 = 12.5 %.
         self.assertEqual(self.table.be_late_payment_rate(date(2024, 10, 15)), D("12.5"))
         self.assertEqual(self.table.be_late_payment_rate(date(2019, 1, 1)), D("8.0"))
         self.assertEqual(self.table.be_late_payment_rate(date(2023, 7, 1)), D("12.0"))
@@ -126,12 +127,12 @@ class TestFrContractualFloor(BaseCase):
         self.assertEqual(self.table.fr_contractual_floor(date(2025, 9, 1)), D("8.28"))
 
     def test_14_50_refused_in_2024_h2(self):
-        # Section 7: 14.50 < 14.76.
+        # Reference case: 14.50 < 14.76.
         violations = rates.check_fr_contractual_rate(D("14.50"), [date(2024, 9, 1)], self.table)
         self.assertEqual(violations, [("2024 H2", D("14.76"))])
 
     def test_9_accepted_in_2025_h2(self):
-        # Section 7: 9 ≥ 8.28.
+        # Reference case: 9 ≥ 8.28.
         self.assertEqual(rates.check_fr_contractual_rate(D("9"), [date(2025, 7, 1)], self.table), [])
 
     def test_2024_floor_above_the_default_rate(self):

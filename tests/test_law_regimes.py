@@ -1,5 +1,6 @@
-"""Interest over an amount timeline and the penalty regimes (legal-reference.md sections 1,
-2, 4, 5 and the table of section 7). Plain unit tests: no database.
+"""Interest over an amount timeline and the penalty regimes (``law/interest.py`` and
+``law/regimes.py``; README, *Penalty regimes* and *Statutory late penalties*). Plain unit tests:
+no database.
 
 Expected figures are worked by hand from the law: interest = base x rate x days / 36,500
 (rate in percent, 365-day year), rounded half up to the cent at the end.

@@ -11,7 +11,8 @@ from .common import DunningCommon, french_chart_installed
 
 @tagged("post_install", "-at_install")
 class TestLatePenalties(DunningCommon):
-    """legal-reference.md through the ORM: what an invoice owes, invoicing it once, the clause."""
+    """The law of ``law/`` (README, *Statutory late penalties*) through the ORM: what an invoice
+    owes, invoicing it once, the clause."""
 
     def _terms_line(self, invoice):
         return invoice.line_ids.filtered(lambda line: line.display_type == "payment_term")
