@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from ..law import insolvency
 
@@ -128,18 +129,23 @@ class ResPartner(models.Model):
                 continue
             summary = self.env._("Declare the claims against %(partner)s", partner=partner.name)
             representative = partner.dunning_insolvency_representative_id.name or self.env._("the representative")
-            if partner.activity_ids.filtered(lambda activity, summary=summary: activity.summary == summary):
+            note = self.env._(
+                "Send the declaration of claim (Dunning > Print > Declaration of claim) to %(representative)s "
+                "with copies of the invoices, before %(deadline)s.",
+                representative=representative,
+                deadline=format_date(self.env, deadline),
+            )
+            due = max(today, deadline - timedelta(days=DECLARATION_MARGIN_DAYS))
+            existing = partner.activity_ids.filtered(lambda activity, summary=summary: activity.summary == summary)
+            if existing:
+                # A corrected publication date moves the to-do with the deadline: never a stale date.
+                existing.write({"note": note, "date_deadline": due})
                 continue
             partner.activity_schedule(
                 activity_type_id=todo.id,
                 summary=summary,
-                note=self.env._(
-                    "Send the declaration of claim (Dunning > Print > Declaration of claim) to %(representative)s "
-                    "with copies of the invoices, before %(deadline)s.",
-                    representative=representative,
-                    deadline=deadline,
-                ),
-                date_deadline=max(today, deadline - timedelta(days=DECLARATION_MARGIN_DAYS)),
+                note=note,
+                date_deadline=due,
                 user_id=(partner.dunning_responsible_id or partner.user_id or self.env.user).id,
             )
 

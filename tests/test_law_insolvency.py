@@ -142,10 +142,14 @@ class TestInsolvencyProceedings(DunningCommon):
         activity = self.professional.activity_ids.filtered(lambda activity: "Declare the claims" in activity.summary)
         self.assertEqual(len(activity), 1)
         self.assertEqual(str(activity.date_deadline), "2025-07-13")
-        # Entering it again does not make a second one.
+        # Correcting the publication date does not make a second one: it moves the first one with
+        # the deadline (2 months from 05-21: 07-21, due 7 days earlier, 07-14).
         with freeze_time("2025-05-26"):
             self.professional.dunning_insolvency_publication_date = "2025-05-21"
-        self.assertEqual(len(self.professional.activity_ids.filtered(lambda a: "Declare the claims" in a.summary)), 1)
+        activity = self.professional.activity_ids.filtered(lambda a: "Declare the claims" in a.summary)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(str(activity.date_deadline), "2025-07-14")
+        self.assertIn("07/21/2025", str(activity.note))
 
     def _deadline_and_activity(self, country):
         self.company.country_id = country
