@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, float_compare, float_round, split_every
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_amount, format_date
 
 from .account_dunning_policy import PROMISE_HORIZON_DEFAULT
 from .res_partner import DUNNING_RISKS, PAYMENT_TRENDS
@@ -483,8 +483,8 @@ class AccountDunningCase(models.Model):
         self.message_post(
             body=self.env._(
                 "Promise to pay %(amount)s by %(date)s.%(note)s",
-                amount=amount,
-                date=promise_date,
+                amount=format_amount(self.env, amount, self.currency_id),
+                date=format_date(self.env, promise_date),
                 note=f" {note}" if note else "",
             )
         )
@@ -500,15 +500,18 @@ class AccountDunningCase(models.Model):
             case.write(
                 {"promise_state": "broken", "promise_pause_until": False, "stage_id": self._stages()["reminded"].id}
             )
+            # Written for the collector who will call, in their language.
+            user = case.user_id or case.company_id._dunning_fallback_user()
+            env = self.with_context(lang=user.lang or self.env.lang).env
             case.activity_schedule(
                 "mail.mail_activity_data_call",
-                summary=self.env._("Broken promise: %(partner)s", partner=case.partner_id.name),
-                note=self.env._(
+                summary=env._("Broken promise: %(partner)s", partner=case.partner_id.name),
+                note=env._(
                     "%(amount)s was promised for %(date)s and has not been received. Reminders resume.",
-                    amount=case.promise_amount,
-                    date=case.promise_date,
+                    amount=format_amount(env, case.promise_amount, case.currency_id),
+                    date=format_date(env, case.promise_date),
                 ),
-                user_id=(case.user_id or case.company_id._dunning_fallback_user()).id,
+                user_id=user.id,
             )
 
     # ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import fields, models
+from odoo.tools.misc import format_amount, format_date
 
 
 class AccountDunningChannelPhone(models.AbstractModel):
@@ -16,8 +17,8 @@ class AccountDunningChannelPhone(models.AbstractModel):
             % self.env._(
                 "%(invoice)s due %(due)s: %(amount)s",
                 invoice=line.move_id.name,
-                due=line.date_maturity,
-                amount=line.amount_due,
+                due=format_date(self.env, line.date_maturity),
+                amount=format_amount(self.env, line.amount_due, line.currency_id),
             )
             for line in letter.line_ids
         )
@@ -25,7 +26,9 @@ class AccountDunningChannelPhone(models.AbstractModel):
             "mail.mail_activity_data_call",
             date_deadline=fields.Date.context_today(letter),
             summary=self.env._(
-                "Call %(partner)s: %(amount)s overdue", partner=letter.partner_id.name, amount=letter.amount_net
+                "Call %(partner)s: %(amount)s overdue",
+                partner=letter.partner_id.name,
+                amount=format_amount(self.env, letter.amount_net, letter.currency_id),
             ),
             note=Markup("<ul>%s</ul>") % lines,
             user_id=letter._activity_user().id,

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from ..law.schedule import (
     MAX_MONTHS_EVER,
@@ -331,8 +331,8 @@ class AccountDunningInstallmentPlan(models.Model):
                     self.env._(
                         "The installments add up to %(total)s but the receivables covered owe %(covered)s: "
                         "they must be equal.",
-                        total=plan.amount_total,
-                        covered=plan.amount_covered,
+                        total=format_amount(self.env, plan.amount_total, plan.currency_id),
+                        covered=format_amount(self.env, plan.amount_covered, plan.currency_id),
                     )
                 )
             caught = plan.move_line_ids._dunning_insolvency_caught()
@@ -439,8 +439,8 @@ class AccountDunningInstallmentPlan(models.Model):
         body = self.env._(
             "Plan broken: the installment of %(date)s (%(amount)s) is still unpaid after %(days)s days of tolerance. "
             "Reminders resume where they stopped.",
-            date=late_line.date_due,
-            amount=late_line.amount - late_line.amount_paid,
+            date=format_date(self.env, late_line.date_due),
+            amount=format_amount(self.env, late_line.amount - late_line.amount_paid, self.currency_id),
             days=self.tolerance_days,
         )
         self.message_post(body=body)

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import format_amount, format_date
 
 from odoo.addons.account.tools import is_valid_structured_reference
 
@@ -416,7 +416,9 @@ class AccountDunningLetter(models.Model):
         case._record_promise(day, amount, note=self.env._("Promised by the customer from letter %s.", self.name))
         self._portal_log(
             self.env._(
-                "The customer promises to pay %(amount)s on %(date)s.", amount=amount, date=format_date(self.env, day)
+                "The customer promises to pay %(amount)s on %(date)s.",
+                amount=format_amount(self.env, amount, self.currency_id),
+                date=format_date(self.env, day),
             ),
             self.env._("Promise to pay from %(partner)s", partner=self.partner_id.name),
         )

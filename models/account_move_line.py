@@ -40,10 +40,6 @@ class AccountMoveLine(models.Model):
         help="Handed to a collection agency: never reminded internally again.",
     )
 
-    def _dunning_owed_domain(self, company):
-        """The ORM form of the open receivable lines customers owe (``account.dunning.receivable``)."""
-        return self.env["account.dunning.receivable"]._owed_domain(company)
-
     def _dunning_document_label(self):
         """How the customer knows the document of this line: the invoice number, or for a
         journal entry (an opening balance migrated from another system) its reference."""

@@ -1,8 +1,10 @@
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.fields import Command
+from odoo.tests import TransactionCase
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.account_dunning.demo.demo_book import name_generic_chart_accounts
@@ -37,6 +39,125 @@ def confirm_ecb_rate_as_the_daily_fetch(env, through=None):
     whose first day the data does not confirm cannot be computed (issue 16 item 4)."""
     through = through or fields.Date.context_today(env.user)
     env["ir.config_parameter"].sudo().set_param(ECB_KNOWN_THROUGH_PARAM, fields.Date.to_string(through))
+
+
+class SeparateProcessesCommon(TransactionCase):
+    """Tests whose "processes" are real, separate database connections (``registry.cursor()``
+    outside registry test mode), so locks, snapshots and commits are PostgreSQL's own. They can
+    only share committed data, which their clean-up deletes after ``_close_connections``."""
+
+    def setUp(self):
+        super().setUp()
+        self.connections = []
+        self.company_id = None
+
+    def _close_connections(self):
+        """Roll back and close every process's connection (as PostgreSQL does when a process
+        dies), before the clean-up deletes what the test committed."""
+        for cr in self.connections:
+            if not cr.closed:
+                cr.rollback()
+                cr.close()
+
+    @contextmanager
+    def committed_env(self):
+        """A short transaction of its own, committed when the block ends: what any process sees."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+    def process(self):
+        """A new process: its own connection, its own transaction (closed by the clean-up), as
+        the superuser in ``company_id``."""
+        cr = self.registry.cursor()
+        self.connections.append(cr)
+        return api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+
+
+class AcrossProcessesCommon(SeparateProcessesCommon):
+    """Separate processes on a committed book: ``setUp`` commits, in the database's main
+    company, five customers with one invoice of 100.00 each from ``INVOICE_DATE`` due
+    ``DUE_DATE`` and a run on ``RUN_DATE``, with ``PARAMETERS`` set; the clean-up closes the
+    processes' connections, deletes all of it and puts the parameters back. ``RUN_DATE`` is in
+    2024, when the main company has nothing else to remind and no collection case (checked
+    before anything is committed)."""
+
+    RUN_DATE = INVOICE_DATE = DUE_DATE = None
+    CUSTOMER_NAME = "Committed customer"
+    PARAMETERS = {}  # system parameters the test runs with
+    RUN_VALUES = {}
+
+    def setUp(self):
+        super().setUp()
+        with self.committed_env() as superuser_env:
+            company = superuser_env.ref("base.main_company")
+            env = superuser_env(context={"allowed_company_ids": company.ids})
+            self._check_main_company_is_free(env, company)
+            params = env["ir.config_parameter"]
+            self.previous_parameters = {key: params.get_param(key) for key in self.PARAMETERS}
+            for key, value in self.PARAMETERS.items():
+                params.set_param(key, value)
+            self._prepare_company(env, company)
+            customers = env["res.partner"].create(
+                [
+                    {"name": f"{self.CUSTOMER_NAME} {index}", "is_company": True, "email": f"c{index}@example.com"}
+                    for index in range(5)
+                ]
+            )
+            invoices = post_service_invoices(env, customers, self.INVOICE_DATE, self.DUE_DATE)
+            run = env["account.dunning.run"].create(
+                {"company_id": company.id, "date": self.RUN_DATE, **self.RUN_VALUES}
+            )
+            self.company_id, self.customer_ids, self.invoice_ids, self.run_id = (
+                company.id,
+                customers.ids,
+                invoices.ids,
+                run.id,
+            )
+        self.addCleanup(self._delete_committed_data)
+
+    def _check_main_company_is_free(self, env, company):
+        owed = env["account.dunning.receivable"]._owed_domain(company)
+        horizon = self.RUN_DATE + timedelta(days=31)
+        self.assertFalse(
+            env["account.move.line"].search_count([*owed, ("date_maturity", "<=", horizon)], limit=1),
+            "the main company has receivables of 2024: pick another run date",
+        )
+        self.assertFalse(
+            env["account.dunning.case"].with_context(active_test=False).search_count([("company_id", "=", company.id)]),
+            "the main company has collection cases: a run would change them",
+        )
+        self.assertFalse(
+            env["account.dunning.run"].search_count([("company_id", "=", company.id), ("date", "=", self.RUN_DATE)])
+        )
+
+    def _prepare_company(self, env, company):
+        """What a test changes in the main company before the book is made (put back by
+        ``_restore_company``)."""
+
+    def _restore_company(self, env, company):
+        """Put back what ``_prepare_company`` changed."""
+
+    def _delete_committed_data(self):
+        self._close_connections()
+        with self.committed_env() as env:
+            letters = env["account.dunning.letter"].search([("partner_id", "in", self.customer_ids)])
+            env["mail.message"].search([("model", "=", letters._name), ("res_id", "in", letters.ids)]).unlink()
+            env["ir.attachment"].search([("res_model", "=", letters._name), ("res_id", "in", letters.ids)]).unlink()
+            # Sent letters refuse deletion (the customer's history): this is the test's own data.
+            env.flush_all()
+            env.cr.execute(SQL("DELETE FROM account_dunning_letter WHERE id IN %s", tuple(letters.ids) or (0,)))
+            env.invalidate_all()
+            env["account.dunning.run"].browse(self.run_id).unlink()
+            env["account.dunning.case"].with_context(active_test=False).search(
+                [("partner_id", "in", self.customer_ids)]
+            ).unlink()
+            invoices = env["account.move"].browse(self.invoice_ids)
+            invoices.button_draft()
+            invoices.with_context(force_delete=True).unlink()
+            env["res.partner"].browse(self.customer_ids).unlink()
+            for key, value in self.previous_parameters.items():
+                env["ir.config_parameter"].set_param(key, value)
+            self._restore_company(env, env["res.company"].browse(self.company_id))
 
 
 def french_chart_installed(env):
@@ -91,11 +212,6 @@ class DunningCommon(AccountTestInvoicingCommon):
         if not chart_template_ref and not french_chart_installed(cls.env):
             chart_template_ref = "generic_coa"
         return super()._use_chart_template(company, chart_template_ref)
-
-    def skip_without_french_chart(self):
-        """For the tests that read the posted entries by the French chart's account codes."""
-        if not french_chart_installed(self.env):
-            self.skipTest("reads the entries by the French chart's account codes: needs l10n_fr_account")
 
     @classmethod
     def get_default_groups(cls):

@@ -151,6 +151,41 @@ class TestCollectionCase(DunningCommon):
         self.dun("2025-03-01")
         self.assertEqual(self.letters(self.professional)[-1].level_id, self.levels[2], "reminders resume")
 
+    def _break_a_promise_of_6000(self, responsible):
+        """A promise of the whole 6,000.00 overdue, for 2025-02-20, that nothing pays."""
+        self.invoice(self.professional, 6000.0, "2025-01-01")  # due 01-31
+        self.dun("2025-02-07")
+        case = self.case_of()
+        case.user_id = responsible
+        with freeze_time("2025-02-10"):
+            case._record_promise(fields.Date.to_date("2025-02-20"), 6000.0)
+        self.dun("2025-02-28")  # the pause (02-20 + 2 days of grace) is over, nothing received
+        self.assertEqual(case.promise_state, "broken")
+        return case
+
+    def test_promise_messages_state_the_amount_in_the_currency(self):
+        case = self._break_a_promise_of_6000(self.env.user)
+        self.assertEqual(self.env.user.lang, "en_US")
+        # en_US: "," groups thousands, "." before the cents, the euro sign after a no-break
+        # space (&nbsp; in the HTML bodies); dates as month/day/year.
+        promised = case.message_ids.filtered(lambda message: "Promise to pay" in (message.body or ""))
+        self.assertEqual(len(promised), 1)
+        self.assertIn("Promise to pay 6,000.00&nbsp;€ by 02/20/2025.", promised.body)
+        activity = case.activity_ids
+        self.assertEqual(activity.user_id, self.env.user)
+        self.assertIn("6,000.00&nbsp;€ was promised for 02/20/2025 and has not been received", activity.note)
+        self.assertNotIn("6000.0", activity.note)
+
+    def test_broken_promise_is_told_in_the_collectors_language(self):
+        collector = self.make_user("colette")
+        collector.lang = "fr_FR"
+        case = self._break_a_promise_of_6000(collector)
+        # fr_FR: a no-break space groups thousands, "," before the cents, the euro sign after
+        # a no-break space (&nbsp; in the HTML note); dates as day/month/year.
+        activity = case.activity_ids
+        self.assertEqual(activity.user_id, collector)
+        self.assertIn("Le paiement de 6&nbsp;000,00&nbsp;€ promis pour le 20/02/2025", activity.note)
+
     def test_kept_promise(self):
         invoice = self.invoice(self.professional, 1000.0, "2025-01-01")
         self.dun("2025-02-07")

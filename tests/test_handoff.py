@@ -1,5 +1,6 @@
 import csv
 import io
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +13,17 @@ from odoo.tests import Form, freeze_time, tagged
 from odoo.addons.account_dunning.law import recovery
 from odoo.addons.account_dunning.models.account_dunning_handoff import EXPORT_COLUMNS
 
-from .common import DunningCommon
+from .common import DunningCommon, french_chart_installed
+
+# The accounts of the French chart that the hand-off's entries use, by role.
+FRENCH_CODES = {
+    "receivable": "411100",
+    "payable": "401100",
+    "interest": "763100",
+    "indemnity": "758000",
+    "commission": "622600",
+    "loss": "654100",
+}
 
 
 class HandoffCommon(DunningCommon):
@@ -55,6 +66,30 @@ class HandoffCommon(DunningCommon):
         with freeze_time(on):
             handoff.action_confirm()
         return handoff
+
+    def _accounts(self):
+        """The accounts the hand-off's entries use, by their role: the customer's receivable
+        (its property account), the agency's payable, and the company's penalty (interest,
+        indemnity) and hand-off (commission, loss) accounts. The French chart names them
+        763100, 758000, 622600 and 654100; a bare database (generic chart) names them in the
+        settings, where one account may play two roles."""
+        company = self.company
+        interest, indemnity, _sales = company._dunning_penalty_accounts()
+        commission, loss, _misc = company._dunning_handoff_accounts()
+        roles = {
+            "receivable": self.professional.with_company(company).property_account_receivable_id,
+            "payable": self.agency.with_company(company).property_account_payable_id,
+            "interest": interest,
+            "indemnity": indemnity,
+            "commission": commission,
+            "loss": loss,
+        }
+        for role, account in roles.items():
+            self.assertEqual(len(account), 1, f"one {role} account")
+        self.assertEqual(roles["receivable"].account_type, "asset_receivable")
+        self.assertEqual(roles["payable"].account_type, "liability_payable")
+        self.assertEqual(roles["receivable"], self.company_data["default_account_receivable"])
+        return roles
 
 
 @tagged("post_install", "-at_install")
@@ -119,7 +154,6 @@ class TestCollectionHandoff(HandoffCommon):
         self.assertEqual((row["company_currency"], row["total_company_currency"]), ("EUR", "550.81"))
 
     def test_partial_recovery_then_write_off_leaves_nothing_open(self):
-        self.skip_without_french_chart()
         handoff = self._handoff()
         handoff.line_ids.to_record = 400.0
         handoff.action_record_recoveries(on_date="2025-07-01")
@@ -131,8 +165,16 @@ class TestCollectionHandoff(HandoffCommon):
         entry = handoff.write_off_move_id
         self.assertEqual(entry.state, "posted")
         self.assertEqual(sum(entry.line_ids.mapped("debit")), sum(entry.line_ids.mapped("credit")))
-        loss = entry.line_ids.filtered(lambda line: line.account_id.code == "654100")
+        accounts = self._accounts()
+        # The loss entry: 800 debited to the loss account, credited to the customer's receivable.
+        loss = entry.line_ids.filtered(lambda line: line.account_id == accounts["loss"])
         self.assertEqual(loss.debit, 800.0)
+        settled = entry.line_ids.filtered(lambda line: line.account_id == accounts["receivable"])
+        self.assertEqual((settled.credit, settled.partner_id), (800.0, self.professional))
+        if french_chart_installed(self.env):
+            self.assertEqual(
+                (loss.account_id.code, settled.account_id.code), (FRENCH_CODES["loss"], FRENCH_CODES["receivable"])
+            )
         self.assertEqual(handoff.state, "closed")
         self.assertEqual(handoff.outcome, "partial")
         # Written off is the loss entry; the penalties (25.94 + 40) were never booked, so they
@@ -141,15 +183,21 @@ class TestCollectionHandoff(HandoffCommon):
         self.assertEqual(handoff.amount_penalties_unrecovered, 65.94)
 
     def test_commission_is_booked_once(self):
-        self.skip_without_french_chart()
         handoff = self._handoff()
         handoff.line_ids.to_record = 400.0
         handoff.action_record_recoveries(on_date="2025-07-01")
         handoff.action_book_commission(on_date="2025-07-02")
         entry = handoff.commission_move_id
-        expense = entry.line_ids.filtered(lambda line: line.account_id.code == "622600")
+        accounts = self._accounts()
+        expense = entry.line_ids.filtered(lambda line: line.account_id == accounts["commission"])
         self.assertEqual(expense.debit, 40.0, "10 % of 400")
         self.assertEqual(expense.partner_id, self.agency)
+        owed = entry.line_ids.filtered(lambda line: line.account_id == accounts["payable"])
+        self.assertEqual((owed.credit, owed.partner_id), (40.0, self.agency), "owed to the agency")
+        if french_chart_installed(self.env):
+            self.assertEqual(
+                (expense.account_id.code, owed.account_id.code), (FRENCH_CODES["commission"], FRENCH_CODES["payable"])
+            )
         with self.assertRefused(UserError, "already booked"):
             handoff.action_book_commission()
 
@@ -233,18 +281,40 @@ class TestHandoffMoney(HandoffCommon):
             | handoff.write_off_move_id
         )
 
-    def _balances(self, handoff):
-        """Net balance per account code over the hand-off's entries (debit positive)."""
-        balances = {}
+    def _balances(self, handoff, key):
+        """Net balance per account over the hand-off's entries (debit positive), by ``key``
+        of the account."""
+        balances = defaultdict(float)
         for line in self._entries(handoff).line_ids:
-            balances[line.account_id.code] = self.eur.round(balances.get(line.account_id.code, 0.0) + line.balance)
-        return {code: balance for code, balance in balances.items() if balance}
+            balances[key(line.account_id)] += line.balance
+        return {name: self.eur.round(balance) for name, balance in balances.items() if not self.eur.is_zero(balance)}
+
+    def _assert_balances(self, handoff, **by_role):
+        """The hand-off's entries leave ``by_role`` on the accounts of these roles (``cash``
+        and those of ``_accounts``), summed per account: on the generic chart one account
+        plays several roles (interest and indemnity, commission and loss). Where the French
+        chart is installed, each role is also its own French account."""
+        accounts = {**self._accounts(), "cash": self._cash_account(handoff)}
+        expected = defaultdict(float)
+        for role, amount in by_role.items():
+            expected[accounts[role].display_name] += amount
+        self.assertEqual(
+            self._balances(handoff, lambda account: account.display_name),
+            {name: self.eur.round(balance) for name, balance in expected.items() if not self.eur.is_zero(balance)},
+        )
+        if french_chart_installed(self.env):
+            codes = {**FRENCH_CODES, "cash": accounts["cash"].code}
+            self.assertEqual(
+                self._balances(handoff, lambda account: account.code),
+                {codes[role]: amount for role, amount in by_role.items()},
+            )
 
     def _cash_account(self, handoff):
         """Where the recovery payments put the money (the bank journal's receipts account)."""
         account = handoff.payment_ids.outstanding_account_id
         self.assertEqual(len(account), 1)
-        return account.code
+        self.assertEqual(account.account_type, "asset_current")
+        return account
 
     def _receivable(self, invoice=None):
         return (invoice or self.late).line_ids.filtered(lambda line: line.account_type == "asset_receivable")
@@ -266,7 +336,6 @@ class TestHandoffMoney(HandoffCommon):
         )
 
     def test_recovery_above_the_principal_books_the_penalties(self):
-        self.skip_without_french_chart()
         handoff = self._handoff()
         self._record(handoff, 1250.0, "2025-07-01")
         # 1,250 = 1,200 principal + 25.94 interest + 24.06 of the indemnity
@@ -293,13 +362,25 @@ class TestHandoffMoney(HandoffCommon):
         self.assertIn("recovered by Recouvrement Express", penalty.invoice_line_ids[0].name)
         self.assertIn("from 2025-04-01 to 2025-05-30", penalty.invoice_line_ids[0].name)
         handoff.action_book_commission(on_date="2025-07-02")
-        cash = self._cash_account(handoff)
-        # Payments: 1,200 + 50 received, credited to the receivable (411100); the penalty
-        # invoice: 50 debited to 411100, 25.94 to interest income (763100) and 24.06 to the
-        # indemnity (758000); commission 10 % x 1,250 = 125 to 622600 against the agency (401100).
-        self.assertEqual(
-            self._balances(handoff),
-            {cash: 1250.0, "411100": -1200.0, "763100": -25.94, "758000": -24.06, "622600": 125.0, "401100": -125.0},
+        accounts = self._accounts()
+        self.assertRecordValues(
+            penalty.invoice_line_ids.sorted("price_subtotal"),
+            [
+                {"account_id": accounts["indemnity"].id, "price_subtotal": 24.06},
+                {"account_id": accounts["interest"].id, "price_subtotal": 25.94},
+            ],
+        )
+        # Payments: 1,200 + 50 received, credited to the receivable; the penalty invoice: 50
+        # debited to the receivable, 25.94 to interest income and 24.06 to the indemnity;
+        # commission 10 % x 1,250 = 125 to the commission expense, owed to the agency.
+        self._assert_balances(
+            handoff,
+            cash=1250.0,
+            receivable=-1200.0,
+            interest=-25.94,
+            indemnity=-24.06,
+            commission=125.0,
+            payable=-125.0,
         )
         self.assertEqual((handoff.amount_recovered, handoff.amount_commission), (1250.0, 125.0))
         # Still claimed: 40 - 24.06 = 15.94 of the indemnity
@@ -337,7 +418,6 @@ class TestHandoffMoney(HandoffCommon):
         )
 
     def test_recovery_of_exactly_the_principal(self):
-        self.skip_without_french_chart()
         handoff = self._handoff()
         self._record(handoff, 1200.0, "2025-07-01")
         self.assertFalse(handoff.penalty_invoice_ids, "no penalty was recovered: nothing to invoice")
@@ -345,10 +425,7 @@ class TestHandoffMoney(HandoffCommon):
         self.assertTrue(self._receivable().reconciled)
         handoff.action_book_commission(on_date="2025-07-02")
         # 10 % x 1,200 = 120
-        self.assertEqual(
-            self._balances(handoff),
-            {self._cash_account(handoff): 1200.0, "411100": -1200.0, "622600": 120.0, "401100": -120.0},
-        )
+        self._assert_balances(handoff, cash=1200.0, receivable=-1200.0, commission=120.0, payable=-120.0)
         self.assertEqual(handoff.amount_outstanding, 65.94, "the penalties are still claimed")
         handoff.action_close()
         self.assertEqual(handoff.outcome, "full")
@@ -360,20 +437,16 @@ class TestHandoffMoney(HandoffCommon):
         self._assert_reconciled_totals(handoff)
 
     def test_less_than_the_principal_then_write_off(self):
-        self.skip_without_french_chart()
         handoff = self._handoff()
         self._record(handoff, 400.0, "2025-07-01")
         self.assertEqual(self.late.amount_residual, 800.0)
         handoff.action_book_commission(on_date="2025-07-02")
         handoff.action_write_off(on_date="2025-09-01")
-        cash = self._cash_account(handoff)
-        # 400 received; the loss entry books the 800 left of the principal (654100) and
-        # settles the receivable; commission 10 % x 400 = 40.
-        self.assertEqual(
-            self._balances(handoff),
-            {cash: 400.0, "411100": -1200.0, "654100": 800.0, "622600": 40.0, "401100": -40.0},
-        )
-        loss = handoff.write_off_move_id.line_ids.filtered(lambda line: line.account_id.code == "654100")
+        # 400 received; the loss entry books the 800 left of the principal to the loss account
+        # and settles the receivable; commission 10 % x 400 = 40.
+        self._assert_balances(handoff, cash=400.0, receivable=-1200.0, loss=800.0, commission=40.0, payable=-40.0)
+        loss_account = self._accounts()["loss"]
+        loss = handoff.write_off_move_id.line_ids.filtered(lambda line: line.account_id == loss_account)
         self.assertEqual(handoff.amount_written_off, loss.balance, "written off is the loss entry")
         self.assertEqual(handoff.amount_written_off, 800.0)
         self.assertEqual(handoff.line_ids.written_off, 800.0)
@@ -387,7 +460,6 @@ class TestHandoffMoney(HandoffCommon):
         self.assertEqual((handoff.state, handoff.outcome), ("closed", "partial"))
 
     def test_penalties_recovered_in_two_statements_and_the_commission_follows(self):
-        self.skip_without_french_chart()
         handoff = self._handoff()
         # First statement: 1,210 = 1,200 principal + 10 of interest.
         self._record(handoff, 1210.0, "2025-07-01")
@@ -409,19 +481,18 @@ class TestHandoffMoney(HandoffCommon):
         self.assertTrue(handoff.commission_to_book)
         handoff.action_book_commission(on_date="2025-08-02")
         # 10 % x 1,265.94 = 126.594 -> 126.59 in all, 121 already booked: 5.59 now
-        expense = handoff.commission_move_id.line_ids.filtered(lambda line: line.account_id.code == "622600")
+        accounts = self._accounts()
+        expense = handoff.commission_move_id.line_ids.filtered(lambda line: line.account_id == accounts["commission"])
         self.assertEqual(expense.debit, 5.59)
         self.assertEqual(handoff.amount_commission, 126.59)
-        self.assertEqual(
-            self._balances(handoff),
-            {
-                self._cash_account(handoff): 1265.94,
-                "411100": -1200.0,
-                "763100": -25.94,
-                "758000": -40.0,
-                "622600": 126.59,
-                "401100": -126.59,
-            },
+        self._assert_balances(
+            handoff,
+            cash=1265.94,
+            receivable=-1200.0,
+            interest=-25.94,
+            indemnity=-40.0,
+            commission=126.59,
+            payable=-126.59,
         )
         handoff.action_close()
         self.assertEqual(

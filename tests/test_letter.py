@@ -186,6 +186,11 @@ class TestDunningLetter(DunningCommon):
         self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
         self.assertEqual(activity.user_id, collector)
         self.assertIn(self.invoice_a.name, activity.note)
+        # The 1,200.00 invoice due 01-31 is the one line, in en_US with its currency (the
+        # no-break space before the euro sign is &nbsp; in the HTML note).
+        self.assertIn(f"{self.invoice_a.name} due 01/31/2025: 1,200.00&nbsp;€", activity.note)
+        # The first reminder adds no penalty: 1,200.00 is the whole net amount.
+        self.assertEqual(activity.summary, "Call Boulangerie Test SARL: 1,200.00\N{NO-BREAK SPACE}€ overdue")
 
     def test_changing_a_letters_channel_leaves_its_level_alone(self):
         letter = self._first_reminder()

@@ -114,6 +114,9 @@ class TestLetterAnswers(DunningCommon, HttpCase):
         self.assertEqual(case.promise_pause_until, promised + timedelta(days=2))
         self.assertEqual(case.stage_id.code, "promise")
         self.assertIn("promises to pay", self.letter.message_ids[0].body)
+        # The 800.00 due, in en_US with the euro sign after a no-break space (&nbsp; in HTML),
+        # not the raw float 800.0.
+        self.assertIn("promises to pay 800.00&nbsp;€ on", self.letter.message_ids[0].body)
 
     def test_token_of_another_customer_is_refused(self):
         before = self.counts()

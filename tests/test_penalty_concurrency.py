@@ -1,10 +1,10 @@
 """Penalties are invoiced once, even when two connections try at the same moment (issue 13,
 item 10).
 
-Each "process" is a real, separate database connection (``registry.cursor()`` outside
-registry test mode), so locks, snapshots and commits are PostgreSQL's own, as in
-``test_run_robustness.TestRunAcrossProcesses``. ``setUp`` commits a late invoice in the
-database's main company and the cleanup deletes everything the test committed.
+Each "process" is a real, separate database connection (``common.SeparateProcessesCommon``:
+``registry.cursor()`` outside registry test mode), so locks, snapshots and commits are
+PostgreSQL's own. ``setUp`` commits a late invoice in the database's main company and the
+cleanup deletes everything the test committed.
 """
 
 import time
@@ -13,11 +13,12 @@ from datetime import date
 
 import psycopg2.errors
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common import SeparateProcessesCommon
 
 # 1,200.00 due 2024-03-31, penalties up to 2024-05-01: 04-01..05-01 = 31 days at the 2024 H1
 # French B2B rate, ECB 4.50 + 10 = 14.50 %: 1200 x .145 x 31 / 365 = 14.7781 -> 14.78,
@@ -27,24 +28,22 @@ PENALTY_TOTAL = 54.78
 
 
 @tagged("post_install", "-at_install")
-class TestPenaltiesInvoicedOnceAcrossConnections(TransactionCase):
+class TestPenaltiesInvoicedOnceAcrossConnections(SeparateProcessesCommon):
     def setUp(self):
         super().setUp()
-        self.connections = []
         self.customer_id = self.invoice_id = self.policy_id = None
         self.previous_accounts = (False, False)
         self.eur_was_active = True
         # Cleanups run last first: EUR is put back as it was once the EUR invoice is gone.
         self.addCleanup(self._restore_eur)
         self.addCleanup(self._delete_committed_data)
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as superuser_env:
             # A bare database (tools/check-install) has EUR inactive: an invoice in EUR needs it.
-            eur = env.ref("base.EUR")
+            eur = superuser_env.ref("base.EUR")
             self.eur_was_active = eur.active
             eur.active = True
-            company = env.ref("base.main_company")
-            env = env(context={"allowed_company_ids": company.ids})
+            company = superuser_env.ref("base.main_company")
+            env = superuser_env(context={"allowed_company_ids": company.ids})
             self.company_id = company.id
             # The main company has Odoo's generic chart: its first income account takes the
             # penalties (restored by the cleanup).
@@ -103,18 +102,14 @@ class TestPenaltiesInvoicedOnceAcrossConnections(TransactionCase):
 
     def _restore_eur(self):
         if not self.eur_was_active:
-            with self.registry.cursor() as cr:
-                api.Environment(cr, SUPERUSER_ID, {}).ref("base.EUR").active = False
+            with self.committed_env() as env:
+                env.ref("base.EUR").active = False
 
     def _delete_committed_data(self):
-        for cr in self.connections:
-            if not cr.closed:
-                cr.rollback()
-                cr.close()
+        self._close_connections()
         if not self.customer_id:
             return
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             interest, indemnity = self.previous_accounts
             env["res.company"].browse(self.company_id).write(
                 {"dunning_interest_account_id": interest, "dunning_indemnity_account_id": indemnity}
@@ -125,7 +120,7 @@ class TestPenaltiesInvoicedOnceAcrossConnections(TransactionCase):
             penalties.filtered(lambda move: move.state != "draft").button_draft()
             penalties.with_context(force_delete=True).unlink()
             # A sent letter is kept for good by the ORM: this test's own go the SQL way.
-            cr.execute("DELETE FROM account_dunning_letter WHERE partner_id = %s", [self.customer_id])
+            env.cr.execute("DELETE FROM account_dunning_letter WHERE partner_id = %s", [self.customer_id])
             env["account.dunning.case"].with_context(active_test=False).search(
                 [("partner_id", "=", self.customer_id)]
             ).unlink()
@@ -135,13 +130,6 @@ class TestPenaltiesInvoicedOnceAcrossConnections(TransactionCase):
                 invoice.with_context(force_delete=True).unlink()
             env["res.partner"].browse(self.customer_id).unlink()
             env["account.dunning.policy"].browse(self.policy_id).unlink()
-
-    def process(self):
-        """A new process: its own connection, its own transaction, as a dunning manager would
-        act (the superuser here)."""
-        cr = self.registry.cursor()
-        self.connections.append(cr)
-        return api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]}, su=True)
 
     def invoice_penalties(self, env):
         """What the wizard's button does, without committing."""
@@ -181,8 +169,7 @@ class TestPenaltiesInvoicedOnceAcrossConnections(TransactionCase):
 
     def committed_penalty_invoices(self):
         """The penalty invoices of the late invoice any process sees now: (total, periods)."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             periods = env["account.dunning.penalty"].search([("move_id", "=", self.invoice_id)])
             return [
                 (

@@ -55,6 +55,12 @@ class TestInstallmentPlan(DunningCommon):
         self._follow(plan, "2025-03-09")
         self.assertEqual(plan.state, "broken")
         self.assertEqual(plan.activity_ids.user_id, plan.user_id)
+        # The first of three installments of 900 / 3 = 300.00, due 03-01, written in en_US
+        # (the no-break space before the euro sign is &nbsp; in the HTML body).
+        self.assertIn(
+            "the installment of 03/01/2025 (300.00&nbsp;€) is still unpaid after 7 days",
+            plan.message_ids[0].body,
+        )
         self.assertFalse(plan.move_line_ids.dunning_plan_id, "lines released")
         self.dun("2025-03-10")
         letter = self.letters(self.professional)[-1]
@@ -133,8 +139,13 @@ class TestInstallmentPlan(DunningCommon):
     def test_bad_schedules_are_refused(self):
         plan = self._plan()
         plan.line_ids[0].amount = 250.0
-        with self.assertRefused(ValidationError, "must be equal"):
+        # 250 + 300 + 300 = 850 against the 600 + 300 = 900 covered.
+        with self.assertRefused(ValidationError, "must be equal") as refused:
             self._confirm(plan)
+        self.assertIn(
+            "add up to 850.00\N{NO-BREAK SPACE}€ but the receivables covered owe 900.00\N{NO-BREAK SPACE}€",
+            str(refused.exception),
+        )
         plan.action_compute_schedule()
         with self.assertRefused(ValidationError, "in the past"):
             self._confirm(plan, on="2025-03-15")

@@ -253,7 +253,7 @@ class TestDunningProperties(DunningCommon):
         partner = self._customer_at(target)
         lines = self.env["account.move.line"].search(
             [
-                *self.env["account.move.line"]._dunning_owed_domain(self.company),
+                *self.env["account.dunning.receivable"]._owed_domain(self.company),
                 ("partner_id", "=", partner.id),
                 ("date_maturity", "<", day),
                 ("dunning_handoff_id", "=", False),

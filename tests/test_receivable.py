@@ -72,6 +72,15 @@ class TestOpenReceivable(DunningCommon):
         Receivable = self.env["account.dunning.receivable"]
         candidates = Receivable._candidate_lines(self.company, on, [self.professional.id])
         self.assertEqual({row["id"] for row in candidates}, set(owed_lines.ids), "the run's candidates")
+        # The ORM form of the same definition (cases, plans, customers, insolvency), under its one name.
+        owed = self.env["account.move.line"].search(
+            [*Receivable._owed_domain(self.company), ("partner_id", "=", self.professional.id)]
+        )
+        self.assertEqual(owed, owed_lines, "the owed domain")
+        self.assertFalse(
+            hasattr(self.env["account.move.line"], "_dunning_owed_domain"),
+            "one name for the owed domain: account.dunning.receivable._owed_domain",
+        )
 
         run = self.dun(on, send=False)
         case = self.case_of()

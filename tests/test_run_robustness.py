@@ -19,13 +19,12 @@ import psycopg2.errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import TransactionCase, freeze_time, tagged
+from odoo.tests import freeze_time, tagged
 from odoo.tools import float_compare, mute_logger
 
-from .common import DunningCommon, post_service_invoices
+from .common import AcrossProcessesCommon, DunningCommon
 
 FIRST_RUN = date(2025, 3, 3)
 
@@ -469,93 +468,32 @@ class TestCronSurvivesACrash(DunningCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestRunAcrossProcesses(TransactionCase):
-    """Each "process" here is a real, separate database connection (``registry.cursor()``
-    outside registry test mode), so locks, snapshots and commits are PostgreSQL's own. They
-    can only share committed data: ``setUp`` commits a small book in the database's main
-    company and the cleanup deletes all of it (letters, runs, cases, invoices, customers,
-    setting). The run date is in 2024, when the main company has nothing else to remind and
-    no collection case (checked before anything is committed)."""
+class TestRunAcrossProcesses(AcrossProcessesCommon):
+    """Each "process" here is a real, separate database connection (``AcrossProcessesCommon``):
+    ``setUp`` commits five customers with one invoice each in the main company and a run that
+    does not send, in batches of two customers; the cleanup deletes all of it (letters, runs,
+    cases, invoices, customers, setting)."""
 
     RUN_DATE = date(2024, 6, 10)
+    # Five invoices dated 2024-05-01, due 2024-05-31: on 2024-06-10, 10 days late.
+    INVOICE_DATE, DUE_DATE = "2024-05-01", "2024-05-31"
+    CUSTOMER_NAME = "Concurrent customer"
+    PARAMETERS = {"account_dunning.batch_size": 2}
+    RUN_VALUES = {"send_letters": False}
 
-    def setUp(self):
-        super().setUp()
-        self.connections = []
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env.ref("base.main_company")
-            env = env(context={"allowed_company_ids": company.ids})
-            self._check_main_company_is_free(env, company)
-            params = env["ir.config_parameter"]
-            self.previous_batch_size = params.get_param("account_dunning.batch_size")
-            params.set_param("account_dunning.batch_size", 2)
-            customers = env["res.partner"].create(
-                [{"name": f"Concurrent customer {index}", "is_company": True} for index in range(5)]
-            )
-            # Five invoices dated 2024-05-01, due 2024-05-31: on 2024-06-10, 10 days late.
-            invoices = post_service_invoices(env, customers, "2024-05-01", "2024-05-31")
-            run = env["account.dunning.run"].create(
-                {"company_id": company.id, "date": self.RUN_DATE, "send_letters": False}
-            )
-            self.company_id, self.customer_ids, self.invoice_ids, self.run_id = (
-                company.id,
-                customers.ids,
-                invoices.ids,
-                run.id,
-            )
-            self.first_reminder_id = (
-                company.dunning_policy_professional_id._sorted_levels()
-                .filtered(lambda level: level.delay_days >= 0)[:1]
-                .id
-            )
-        self.addCleanup(self._delete_committed_data)
-
-    def _check_main_company_is_free(self, env, company):
-        owed = env["account.move.line"]._dunning_owed_domain(company)
-        horizon = self.RUN_DATE + timedelta(days=31)
-        self.assertFalse(
-            env["account.move.line"].search_count([*owed, ("date_maturity", "<=", horizon)], limit=1),
-            "the main company has receivables of 2024: pick another run date",
+    def _prepare_company(self, env, company):
+        self.first_reminder_id = (
+            company.dunning_policy_professional_id._sorted_levels().filtered(lambda level: level.delay_days >= 0)[:1].id
         )
-        self.assertFalse(
-            env["account.dunning.case"].with_context(active_test=False).search_count([("company_id", "=", company.id)]),
-            "the main company has collection cases: a run would change them",
-        )
-        self.assertFalse(
-            env["account.dunning.run"].search_count([("company_id", "=", company.id), ("date", "=", self.RUN_DATE)])
-        )
-
-    def _delete_committed_data(self):
-        for cr in self.connections:
-            if not cr.closed:
-                cr.rollback()
-                cr.close()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["account.dunning.letter"].search([("partner_id", "in", self.customer_ids)]).unlink()
-            env["account.dunning.run"].browse(self.run_id).unlink()
-            env["account.dunning.case"].with_context(active_test=False).search(
-                [("partner_id", "in", self.customer_ids)]
-            ).unlink()
-            invoices = env["account.move"].browse(self.invoice_ids)
-            invoices.button_draft()
-            invoices.with_context(force_delete=True).unlink()
-            env["res.partner"].browse(self.customer_ids).unlink()
-            env["ir.config_parameter"].set_param("account_dunning.batch_size", self.previous_batch_size)
 
     def process(self):
-        """A new process: its own connection, its own transaction."""
-        cr = self.registry.cursor()
-        self.connections.append(cr)
-        env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
-        return env["account.dunning.run"].browse(self.run_id)
+        """A new process (its own connection, its own transaction), working on the run."""
+        return super().process()["account.dunning.run"].browse(self.run_id)
 
     def committed(self):
         """What any process sees now: (customer, line, level) of the run's letter lines, and
         the run's figures."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             letters = env["account.dunning.letter"].search([("partner_id", "in", self.customer_ids)])
             run = env["account.dunning.run"].browse(self.run_id)
             return {
@@ -568,8 +506,7 @@ class TestRunAcrossProcesses(TransactionCase):
 
     def expected_lines(self):
         """By hand: each customer 10 days late, one letter at the first reminder (7 days)."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             terms = (
                 env["account.move"]
                 .browse(self.invoice_ids)
@@ -719,8 +656,7 @@ class TestRunAcrossProcesses(TransactionCase):
             collector.env.cr.commit()
 
         def figures():
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
+            with self.committed_env() as env:
                 rows = env["account.dunning.case"].browse(cases.ids)
                 return {case.id: (case.amount_overdue, case.oldest_days_late, case.next_action) for case in rows}
 

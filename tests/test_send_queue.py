@@ -6,12 +6,11 @@ import io
 from datetime import date
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
-from odoo.tests import TransactionCase, freeze_time, tagged
-from odoo.tools import SQL, mute_logger
+from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
-from .common import DunningCommon, post_service_invoices
+from .common import AcrossProcessesCommon, DunningCommon
 
 RUN_DAY = "2025-02-07"
 
@@ -293,93 +292,36 @@ class TestSendQueueJobs(DunningCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestSendQueueAcrossProcesses(TransactionCase):
-    """Each "process" is a real, separate database connection, so locks, snapshots and
-    commits are PostgreSQL's own. ``setUp`` commits a small book in the main company (five
-    customers, one invoice each, and the run that queued their letters); the cleanup deletes
-    all of it. The run date is in 2024, when the main company has nothing else to remind."""
+class TestSendQueueAcrossProcesses(AcrossProcessesCommon):
+    """Each "process" is a real, separate database connection (``AcrossProcessesCommon``):
+    ``setUp`` commits five customers with one invoice each in the main company, sending in
+    batches of two, and the run that queued their letters; the cleanup deletes all of it."""
 
     RUN_DATE = date(2024, 6, 20)
+    # Due 2024-06-10: on 2024-06-20, 10 days late, past the first reminder (7 days).
+    INVOICE_DATE, DUE_DATE = "2024-05-10", "2024-06-10"
+    CUSTOMER_NAME = "Queue process customer"
+    PARAMETERS = {"account_dunning.send_batch_size": 2}
 
     def setUp(self):
         super().setUp()
-        self.connections = []
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env.ref("base.main_company")
-            env = env(context={"allowed_company_ids": company.ids})
-            owed = env["account.move.line"]._dunning_owed_domain(company)
-            self.assertFalse(
-                env["account.move.line"].search_count([*owed, ("date_maturity", "<=", "2024-07-31")], limit=1),
-                "the main company has receivables of 2024: pick another run date",
-            )
-            self.assertFalse(
-                env["account.dunning.run"].search_count([("company_id", "=", company.id), ("date", "=", self.RUN_DATE)])
-            )
-            params = env["ir.config_parameter"]
-            self.previous = (params.get_param("account_dunning.send_batch_size"), company.dunning_auto_send)
-            params.set_param("account_dunning.send_batch_size", 2)
-            company.dunning_auto_send = True
-            customers = env["res.partner"].create(
-                [
-                    {"name": f"Queue process customer {index}", "is_company": True, "email": f"p{index}@example.com"}
-                    for index in range(5)
-                ]
-            )
-            # Due 2024-06-10: on 2024-06-20, 10 days late, past the first reminder (7 days).
-            invoices = post_service_invoices(env, customers, "2024-05-10", "2024-06-10")
-            triggers = env["ir.cron.trigger"].search([]).ids
-            run = env["account.dunning.run"].create({"company_id": company.id, "date": self.RUN_DATE})
-            self.company_id, self.customer_ids, self.invoice_ids, self.run_id = (
-                company.id,
-                customers.ids,
-                invoices.ids,
-                run.id,
-            )
-            self.triggers_before = triggers
-        self.addCleanup(self._delete_committed_data)
         # The run queues the five letters and commits (as the daily scheduled action does).
         self.assertIs(self.process()["account.dunning.run"].browse(self.run_id)._execute(commit=True), True)
         self.assertEqual(self.committed(), {"to_send": 5})
 
-    def _delete_committed_data(self):
-        for cr in self.connections:
-            if not cr.closed:
-                cr.rollback()
-                cr.close()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            letters = env["account.dunning.letter"].search([("partner_id", "in", self.customer_ids)])
-            env["mail.message"].search([("model", "=", letters._name), ("res_id", "in", letters.ids)]).unlink()
-            env["ir.attachment"].search([("res_model", "=", letters._name), ("res_id", "in", letters.ids)]).unlink()
-            # Sent letters refuse deletion (the customer's history): this is the test's own data.
-            env.flush_all()
-            cr.execute(SQL("DELETE FROM account_dunning_letter WHERE id IN %s", tuple(letters.ids) or (0,)))
-            env.invalidate_all()
-            env["account.dunning.run"].browse(self.run_id).unlink()
-            env["account.dunning.case"].with_context(active_test=False).search(
-                [("partner_id", "in", self.customer_ids)]
-            ).unlink()
-            invoices = env["account.move"].browse(self.invoice_ids)
-            invoices.button_draft()
-            invoices.with_context(force_delete=True).unlink()
-            env["res.partner"].browse(self.customer_ids).unlink()
-            env["ir.cron.trigger"].search([("id", "not in", self.triggers_before)]).unlink()
-            batch_size, auto_send = self.previous
-            env["ir.config_parameter"].set_param("account_dunning.send_batch_size", batch_size)
-            env["res.company"].browse(self.company_id).dunning_auto_send = auto_send
+    def _prepare_company(self, env, company):
+        self.auto_send_before = company.dunning_auto_send
+        company.dunning_auto_send = True
+        self.triggers_before = env["ir.cron.trigger"].search([]).ids
 
-    def process(self):
-        """A new process: its own connection, its own transaction."""
-        cr = self.registry.cursor()
-        self.connections.append(cr)
-        return api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+    def _restore_company(self, env, company):
+        env["ir.cron.trigger"].search([("id", "not in", self.triggers_before)]).unlink()
+        company.dunning_auto_send = self.auto_send_before
 
     def committed(self, emails=False):
         """What any process sees now: the letters per state (and with ``emails``, the number
         of e-mails of each letter, in customer order)."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             letters = env["account.dunning.letter"].search([("partner_id", "in", self.customer_ids)], order="id")
             states = {}
             for letter in letters:
