@@ -256,8 +256,9 @@ class TestLetterPortal(DunningCommon, HttpCase):
         default_company = self.env.ref("base.main_company")
         self.assertNotEqual(self.letter.company_id, default_company)
         page = self.url_open(self.letter.get_portal_url()).text
-        self.assertIn(f"/logo.png?company={self.company.id}", page)
-        self.assertNotIn(f"/logo.png?company={default_company.id}", page)
+        # With the closing quote: company 1's URL is a prefix of company 107's.
+        self.assertIn(f'/logo.png?company={self.company.id}"', page)
+        self.assertNotIn(f'/logo.png?company={default_company.id}"', page)
         self.assertIn("o_footer_copyright_name", page)
         footer = page[page.index("o_footer_copyright_name") :]
         self.assertIn(self.company.name, footer[:400])
