@@ -13,6 +13,8 @@ from odoo import fields
 from odoo.fields import Command
 from odoo.tools import SQL
 
+from odoo.addons.account_dunning.law.rates import half_year_label, half_year_start, next_half_year_start
+
 PROFESSIONALS = [
     "Boulangerie Martin SARL",
     "Atelier Dubois",
@@ -37,6 +39,8 @@ PROFESSIONALS = [
     "Bruxelles Consulting SPRL",
     "Liège Logistique SA",
 ]
+# How far back the demo's invoices go (days before today).
+INVOICE_HISTORY_DAYS = 182
 CONSUMERS = [
     "Camille Bernard",
     "Lucas Petit",
@@ -82,6 +86,7 @@ def populate(env, invoice_count=260, seed=19, move_admin=False):
         }
     )
     today = fields.Date.context_today(company)
+    _assume_ecb_rate_unchanged(env, today)
     partners = _partners(env, rng)
     terms = _payment_terms(env, company)
     products = _products(env, company)
@@ -106,6 +111,32 @@ def populate(env, invoice_count=260, seed=19, move_admin=False):
     belgian = _story_belgian_consumer(env, company, terms, products, today)
     _dunning_history(env, company, today, taken=set(belgian.ids))
     return company
+
+
+def _assume_ecb_rate_unchanged(env, today):
+    """The demo database has no internet: the daily fetch cannot confirm the ECB rate in force on
+    the first day of the half-years the demo's penalties run through, and without it they cannot
+    be computed. For each such half-year not confirmed yet, the demo enters the last known
+    decision as in force on its first day, with a note saying it is the demo's assumption."""
+    Rate = env["account.dunning.rate"].sudo()
+    latest = Rate.search([("rate_type", "=", "ecb_mro")], order="date_from desc", limit=1)
+    if not latest:
+        return
+    confirmed_through = Rate._ecb_known_through()
+    start = half_year_start(today - timedelta(days=INVOICE_HISTORY_DAYS))
+    while start <= today:
+        if start > confirmed_through:
+            Rate.create(
+                {
+                    "rate_type": "ecb_mro",
+                    "date_from": start,
+                    "rate": latest.rate,
+                    "note": f"Demo assumption for {half_year_label(start)}: the ECB rate is taken as unchanged since "
+                    f"{latest.date_from} (the demo database does not fetch the ECB's data). Replace it with the "
+                    "published figure.",
+                }
+            )
+        start = next_half_year_start(start)
 
 
 def _company(env):
@@ -292,7 +323,7 @@ def _invoices(env, rng, company, partners, terms, products, count, today):
     vals = []
     for _index in range(count):
         partner = rng.choice(partners)
-        invoice_date = today - timedelta(days=rng.randint(1, 182))
+        invoice_date = today - timedelta(days=rng.randint(1, INVOICE_HISTORY_DAYS))
         term = terms[2] if partner.is_company and rng.random() < 0.15 else rng.choice(terms[:2])
         vals.append(
             {

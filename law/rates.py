@@ -16,11 +16,14 @@
   rate in force on the first day of the half-year in which interest started to run, plus 8
   points, for the whole delay.
 
-The ECB rate is kept by effective date and stays in force until the next decision (the
-addon tells the dunning managers while the rate on a half-year's first day is not confirmed
-by a fetch of the ECB's data or an entry dated that day: ``account.dunning.rate``). The
-French and Belgian rates are published for one half-year: a value is never carried over
-to the next half-year, a missing one raises :class:`MissingRateError` naming it.
+The ECB rate is kept by effective date and stays in force until the next decision, but only
+as far as the series is known: a table is *confirmed through* its latest ECB entry, or a later
+day a fetch of the ECB's data covered (``account.dunning.rate``). Beyond that day a decision
+may have taken effect that nobody recorded, so asking for the rate raises
+:class:`MissingRateError` naming the half-year: the rate of a half-year is never carried over
+from the previous one silently. The French and Belgian rates are published for one half-year:
+a value is never carried over to the next half-year, a missing one raises
+:class:`MissingRateError` naming it.
 """
 
 from bisect import bisect_right
@@ -92,20 +95,29 @@ def parse_half_year(label):
 
 
 class RateTable:
-    """Reference rates in percent per year, by rate type and date they take effect."""
+    """Reference rates in percent per year, by rate type and date they take effect.
 
-    def __init__(self, entries):
+    ``ecb_confirmed_through``: the last day on which the ECB rate in force is known (the last
+    day a fetch of the ECB's data covered). The table is confirmed through that day or its
+    latest ECB entry, whichever is later: an entry dated a half-year's first day confirms the
+    rate of that day."""
+
+    def __init__(self, entries, ecb_confirmed_through=None):
         series = defaultdict(dict)
         for rate_type, date_from, rate in entries:
             series[rate_type][date_from] = as_decimal(rate)
         self._series = dict(series)
         self._dates = {rate_type: sorted(values) for rate_type, values in series.items()}
+        known = [day for day in (ecb_confirmed_through, *self._dates.get(ECB, [])[-1:]) if day]
+        self.ecb_confirmed_through = max(known, default=date.min)
 
     def in_force(self, rate_type, day):
-        """The latest value that took effect on or before ``day``."""
+        """The latest value that took effect on or before ``day``. For the ECB rate, only up to
+        the day the series is confirmed through: after it, a decision nobody recorded may have
+        taken effect."""
         dates = self._dates.get(rate_type, [])
         index = bisect_right(dates, day)
-        if not index:
+        if not index or (rate_type == ECB and day > self.ecb_confirmed_through):
             raise MissingRateError(rate_type, half_year_label(day))
         return self._series[rate_type][dates[index - 1]]
 
@@ -121,7 +133,9 @@ class RateTable:
 
     def ecb_reference_rate(self, day):
         """The ECB rate in force on 1 January / 1 July of ``day``'s half-year: a decision
-        taking effect later in the half-year only counts from the next one."""
+        taking effect later in the half-year only counts from the next one. Raises
+        :class:`MissingRateError` for the half-year while the rate on its first day is not
+        confirmed."""
         return self.in_force(ECB, half_year_start(day))
 
     def fr_legal_rate(self, day, creditor_individual=False):

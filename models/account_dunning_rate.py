@@ -105,9 +105,14 @@ class AccountDunningRate(models.Model):
 
     @api.model
     def _rate_table(self):
-        """All reference rates as the penalty engine's table (one query)."""
+        """All reference rates as the penalty engine's table (one query), the ECB rate confirmed
+        through its latest entry or the last day a fetch covered: beyond it, the ECB-based rates
+        raise ``MissingRateError`` (no figure is carried into a half-year silently)."""
         rows = self.sudo().search_fetch([], ["rate_type", "date_from", "rate"])
-        return RateTable((row.rate_type, row.date_from, row.rate) for row in rows)
+        return RateTable(
+            ((row.rate_type, row.date_from, row.rate) for row in rows),
+            ecb_confirmed_through=self._ecb_fetched_through(),
+        )
 
     # ------------------------------------------------------------------
     # Keeping the rates current
@@ -173,17 +178,20 @@ class AccountDunningRate(models.Model):
         latest = self.sudo().search_fetch(
             [("rate_type", "=", "ecb_mro")], ["date_from"], order="date_from desc", limit=1
         )
-        days = [latest.date_from] if latest else []
-        fetched = self.env["ir.config_parameter"].sudo().get_param(ECB_KNOWN_THROUGH_PARAM)
-        if fetched:
-            days.append(fields.Date.to_date(fetched))
+        days = [day for day in (latest.date_from, self._ecb_fetched_through()) if day]
         return max(days, default=date.min)
+
+    @api.model
+    def _ecb_fetched_through(self):
+        """The last day a fetch of the ECB's data covered, or None."""
+        fetched = self.env["ir.config_parameter"].sudo().get_param(ECB_KNOWN_THROUGH_PARAM)
+        return fields.Date.to_date(fetched) if fetched else None
 
     @api.model
     def _unconfirmed_ecb_half_year(self, today=None):
         """The label of the current half-year when the ECB rate in force on its first day is
-        not confirmed (no fetch covered that day, no entry dated on or after it): the
-        penalties then use the last known decision, and the dunning managers are told."""
+        not confirmed (no fetch covered that day, no entry dated on or after it): the penalties
+        based on it cannot be computed for that half-year, and the dunning managers are told."""
         start = half_year_start(today or fields.Date.context_today(self))
         return half_year_label(start) if start > self._ecb_known_through() else None
 
@@ -221,8 +229,9 @@ class AccountDunningRate(models.Model):
         labels = dict(self._fields["rate_type"]._description_selection(self.env))
         return [
             self.env._(
-                "The ECB main refinancing rate in force on the first day of %(period)s is not confirmed: penalties use "
-                "the last known decision until the daily fetch (or an entry dated that day) confirms it.",
+                "The ECB main refinancing rate in force on the first day of %(period)s is not confirmed: penalties "
+                "based on it cannot be computed for %(period)s (letters stating them wait, penalty invoices are "
+                "refused) until the daily fetch, or an entry dated that day, confirms it.",
                 period=period,
             )
             if rate_type == "ecb_mro"
@@ -237,10 +246,7 @@ class AccountDunningRate(models.Model):
     @api.model
     def _warn_missing_rates(self):
         """One activity per missing rate for a dunning manager, on the latest value of its series."""
-        managers = self.env.ref("account_dunning.group_dunning_manager").user_ids.filtered(
-            lambda user: not user._is_superuser() and user.active
-        )
-        manager = managers.sorted("id")[:1] or self.env.ref("base.user_admin")
+        manager = self.env.company._dunning_fallback_user()
         labels = dict(self._fields["rate_type"]._description_selection(self.env))
         for rate_type, period in self._missing_rates():
             summary = self.env._(

@@ -194,6 +194,15 @@ class AccountMove(models.Model):
             move.late_penalty_details = move._dunning_penalty_details(result) if result else False
 
     def _dunning_rate_error_message(self, error):
+        if error.rate_type == "ecb_mro":
+            # The ECB series is fetched daily: what is missing is the confirmation of the rate in
+            # force on the half-year's first day, not a figure someone forgot to type.
+            return self.env._(
+                "The ECB main refinancing rate in force on the first day of %(period)s is not confirmed: the daily "
+                "fetch of the ECB's data confirms it, or add an entry dated that day in Invoicing > Configuration > "
+                "Dunning > Reference rates. Penalties based on it cannot be computed until then.",
+                period=error.period,
+            )
         return self.env._(
             "The reference rate '%(rate)s' for %(period)s is missing: add it in Invoicing > Configuration > "
             "Dunning > Reference rates. Penalties cannot be computed until then.",

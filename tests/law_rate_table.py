@@ -93,5 +93,10 @@ def rate_entries():
     return entries
 
 
+# legal-reference.md section 3: the rate of 2025-06-11 is "unchanged through at least 2026-02",
+# so the ECB rate is confirmed for 2026 H1 (its first day included) and not for 2026 H2.
+ECB_CONFIRMED_THROUGH = date(2026, 2, 28)
+
+
 def rate_table():
-    return RateTable(rate_entries())
+    return RateTable(rate_entries(), ecb_confirmed_through=ECB_CONFIRMED_THROUGH)

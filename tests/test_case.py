@@ -118,8 +118,8 @@ class TestCollectionCase(DunningCommon):
         self.assertEqual(case.stage_id, self._stage("plan"))
         plan.action_cancel()
         self.env["res.partner"].create({"name": "Agence Recouvre", "is_collection_agency": True})
-        handoff = self.env["account.dunning.handoff"].browse(case.action_propose_handoff()["res_id"])
         with freeze_time("2025-03-20"):
+            handoff = self.env["account.dunning.handoff"].browse(case.action_propose_handoff()["res_id"])
             handoff.action_confirm()
         self.assertEqual(case.stage_id, self._stage("agency"))
 

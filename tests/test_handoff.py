@@ -211,13 +211,15 @@ class TestCollectionHandoff(HandoffCommon):
                 {
                     "partner_id": self.professional.id,
                     "agency_id": self.agency.id,
+                    "date": "2025-05-30",
                     "line_ids": [Command.create({"move_line_id": lines.id})],
                 }
             )
         )
         with self.assertRefused(UserError, "Only a dunning manager"):
             draft.action_confirm()
-        draft.sudo(False).with_user(self.env.user).action_confirm()
+        with freeze_time("2025-05-30"):
+            draft.sudo(False).with_user(self.env.user).action_confirm()
         with self.assertRefused(UserError, "Only a dunning manager"):
             draft.with_user(collector).action_write_off()
 

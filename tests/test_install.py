@@ -5,6 +5,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.account_dunning.demo import demo_book
+from odoo.addons.account_dunning.law.rates import half_year_start
 
 from .common import DunningCommon, french_chart_installed
 
@@ -224,6 +225,21 @@ class TestDemoData(AccountTestInvoicingCommon):
         self.assertTrue(excluded, "the disputed invoice is kept out of the reminders")
         letters = self.env["account.dunning.letter"].sudo().search(domain)
         self.assertEqual(set(letters.mapped("state")), {"draft", "to_send", "sent", "cancelled", "failed"})
+
+    def test_demo_book_assumes_the_ecb_rate_it_cannot_fetch(self):
+        # The demo database has no internet: the demo confirms the ECB rate of the half-years its
+        # penalties run through with entries that say they are its assumption, never silently.
+        today = fields.Date.context_today(self.demo_company)
+        Rate = self.env["account.dunning.rate"]
+        self.assertIsNone(Rate._unconfirmed_ecb_half_year(today))
+        self.assertTrue(Rate.search([("rate_type", "=", "ecb_mro"), ("date_from", "=", half_year_start(today))]))
+        # The shipped data ends with the confirmation of 1 January 2026, unchanged at 2.15 % since
+        # 11 June 2025: every later entry is the demo's, at that rate, on a half-year's first day.
+        for entry in Rate.search([("rate_type", "=", "ecb_mro"), ("date_from", ">", "2026-01-01")]):
+            self.assertTrue(entry.note.startswith("Demo assumption"), entry.note)
+            self.assertEqual((entry.rate, entry.date_from.day, entry.date_from.month in (1, 7)), (2.15, 1, True))
+        letters = self.env["account.dunning.letter"].sudo().search([("company_id", "=", self.demo_company.id)])
+        self.assertFalse(letters.filtered(lambda letter: "ECB" in (letter.failure_reason or "")))
 
     def test_demo_book_has_a_belgian_consumers_free_first_reminder(self):
         company = self.demo_company

@@ -170,6 +170,17 @@ class TestInvoiceClause(DunningCommon):
         self.assertIn("at the Belgian statutory late-payment rate (law of 2 August 2002)", text)
         self.assertNotIn("i.e.", text)
 
+    def test_no_figure_for_a_half_year_whose_ecb_rate_is_not_confirmed(self):
+        # Due 2026-07-31: the day after is in 2026 H2, whose ECB rate on 1 July neither the data
+        # (confirmed through 2026-01-01) nor a fetch confirms: the basis alone, no carried figure.
+        invoice = self.invoice(self.professional_fr, 1000.0, "2026-07-01")
+        text = self._html(invoice)
+        self.assertIn("au taux de refinancement de la BCE majoré de 10 points, à compter du", text)
+        self.assertNotIn("10 points, soit", text)
+        # An entry dated 1 July confirms it: 2.15 + 10 = 12.15 %.
+        self.env["account.dunning.rate"].create({"rate_type": "ecb_mro", "date_from": "2026-07-01", "rate": 2.15})
+        self.assertIn("soit 12,15 % pour le second semestre 2026", self._html(invoice))
+
     def test_contractual_rate_is_written_as_such(self):
         with freeze_time("2025-10-01"):
             self.policy_pro.contractual_rate = 12.5  # floor 3 x 2.76 = 8.28

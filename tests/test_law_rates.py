@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from odoo.tests import BaseCase, tagged
 
-from odoo.addons.account_dunning.law import rates
-from odoo.addons.account_dunning.tests.law_rate_table import rate_table
+from odoo.addons.account_dunning.law import interest, rates, regimes
+from odoo.addons.account_dunning.tests.law_rate_table import rate_entries, rate_table
 
 D = Decimal
 
@@ -106,11 +106,108 @@ class TestRateTable(BaseCase):
             table.fr_legal_rate(date(2026, 9, 1))
 
     def test_rates_become_decimals(self):
-        table = rates.RateTable([("ecb_mro", date(2025, 1, 1), 2.15), ("ecb_mro", date(2025, 7, 1), 2)])
+        table = rates.RateTable(
+            [("ecb_mro", date(2025, 1, 1), 2.15), ("ecb_mro", date(2025, 7, 1), 2)],
+            ecb_confirmed_through=date(2025, 8, 1),
+        )
         self.assertEqual(table.ecb_rate_on(date(2025, 3, 1)), D("2.15"))
         self.assertIsInstance(table.ecb_rate_on(date(2025, 8, 1)), Decimal)
         # 2.15 + 10 without binary noise: the float went through its repr.
         self.assertEqual(table.fr_b2b_default_rate(date(2025, 3, 1)), D("12.15"))
+
+
+@tagged("post_install", "-at_install")
+class TestEcbRateConfirmed(BaseCase):
+    """Issue 16 item 4: the ECB rate is carried into a half-year only once the rate in force on
+    its first day is known (an entry dated on or after it, or a fetch that covered it)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The shipped history alone: its latest ECB entry is the decision of 2025-06-11, nothing
+        # says what was in force on 2025-07-01.
+        cls.unconfirmed = rates.RateTable(rate_entries())
+        cls.fetched = rates.RateTable(rate_entries(), ecb_confirmed_through=date(2025, 7, 1))
+        cls.entered = rates.RateTable([*rate_entries(), ("ecb_mro", date(2025, 7, 1), "2.15")])
+
+    def penalties(self, regime, table, due, on, principal="1200", **extra):
+        return regimes.compute_line_penalties(
+            regime, principal=D(principal), reductions=[], due_date=due, on_date=on, table=table, **extra
+        )
+
+    def test_confirmed_through_the_latest_entry_or_a_later_day(self):
+        self.assertEqual(self.unconfirmed.ecb_confirmed_through, date(2025, 6, 11))
+        self.assertEqual(self.fetched.ecb_confirmed_through, date(2025, 7, 1))
+        self.assertEqual(self.entered.ecb_confirmed_through, date(2025, 7, 1))
+        # A fetch that covered an earlier day than the latest entry takes nothing away.
+        self.assertEqual(
+            rates.RateTable(rate_entries(), ecb_confirmed_through=date(2024, 1, 1)).ecb_confirmed_through,
+            date(2025, 6, 11),
+        )
+        self.assertEqual(rates.RateTable([]).ecb_confirmed_through, date.min)
+
+    def test_no_rate_beyond_the_day_it_is_confirmed_through(self):
+        self.assertEqual(self.unconfirmed.ecb_rate_on(date(2025, 6, 11)), D("2.15"))
+        with self.assertRaises(rates.MissingRateError) as caught:
+            self.unconfirmed.ecb_rate_on(date(2025, 6, 12))
+        self.assertEqual((caught.exception.rate_type, caught.exception.period), ("ecb_mro", "2025 H1"))
+
+    def test_a_half_year_whose_first_day_is_not_confirmed_has_no_rate(self):
+        # 2025 H1 takes the rate of 2025-01-01 (3.15, decision of 2024-12-18): 3.15 + 10 = 13.15.
+        self.assertEqual(self.unconfirmed.fr_b2b_default_rate(date(2025, 6, 30)), D("13.15"))
+        for rate_of in (
+            self.unconfirmed.ecb_reference_rate,
+            self.unconfirmed.fr_b2b_default_rate,
+            self.unconfirmed.eu_b2b_default_rate,
+            self.unconfirmed.fr_public_rate,
+        ):
+            with self.subTest(rate_of=rate_of.__name__), self.assertRaises(rates.MissingRateError) as caught:
+                rate_of(date(2025, 12, 31))
+            self.assertEqual((caught.exception.rate_type, caught.exception.period), ("ecb_mro", "2025 H2"))
+            self.assertEqual(str(caught.exception), "No ECB main refinancing rate is known for 2025 H2.")
+
+    def test_a_fetch_or_an_entry_dated_the_first_day_confirms_it(self):
+        # 2025 H2: ECB in force on 2025-07-01 = 2.15 (decision of 2025-06-11): 12.15 (+10), 10.15 (+8).
+        for table in (self.fetched, self.entered):
+            self.assertEqual(table.fr_b2b_default_rate(date(2025, 12, 31)), D("12.15"))
+            self.assertEqual(table.eu_b2b_default_rate(date(2025, 7, 1)), D("10.15"))
+            self.assertEqual(table.fr_public_rate(date(2025, 7, 1)), D("10.15"))
+
+    def test_french_b2b_interest_across_an_unconfirmed_1_july(self):
+        due, on = date(2025, 6, 15), date(2025, 7, 10)
+        # The days of 2025 H1 need no rate of 2025 H2: 06-16..06-30 = 15 days at 13.15 %:
+        # 1,200 x 13.15 x 15 / 36,500 = 236,700 / 36,500 = 6.4849... -> 6.48
+        result = self.penalties("fr_b2b", self.unconfirmed, due, date(2025, 6, 30))
+        self.assertEqual(interest.round_money(result.interest), D("6.48"))
+        for regime in ("fr_b2b", "eu_b2b"):
+            with self.subTest(regime=regime), self.assertRaises(rates.MissingRateError) as caught:
+                self.penalties(regime, self.unconfirmed, due, on)
+            self.assertEqual(caught.exception.period, "2025 H2")
+        # Confirmed: + 07-01..07-10 = 10 days at 12.15 %: 1,200 x 12.15 x 10 / 36,500 = 145,800 / 36,500
+        # = 3.9945...; 6.4849... + 3.9945... = 10.4794... -> 10.48
+        for table in (self.fetched, self.entered):
+            self.assertEqual(interest.round_money(self.penalties("fr_b2b", table, due, on).interest), D("10.48"))
+
+    def test_public_buyer_rate_is_fixed_by_the_half_year_interest_started_in(self):
+        # R2192-31: interest from 2025-06-20 (2025 H1) takes 3.15 + 8 = 11.15 % for the whole delay,
+        # days of 2025 H2 included: no rate of 2025 H2 is needed. 06-20..08-04 = 11 + 31 + 4 = 46 days:
+        # 12,000 x 11.15 x 46 / 36,500 = 6,154,800 / 36,500 = 168.6246... -> 168.62
+        result = self.penalties("fr_public", self.unconfirmed, date(2025, 6, 19), date(2025, 8, 4), "12000")
+        self.assertEqual(interest.round_money(result.interest), D("168.62"))
+        # Interest starting on 2025-07-01 needs the rate of that day.
+        with self.assertRaises(rates.MissingRateError) as caught:
+            self.penalties("fr_public", self.unconfirmed, date(2025, 6, 30), date(2025, 7, 10))
+        self.assertEqual(caught.exception.period, "2025 H2")
+
+    def test_rates_not_based_on_the_ecb_are_not_held(self):
+        due, on = date(2025, 6, 30), date(2025, 7, 30)
+        # French contractual 9 % in 2025 H2: floor 3 x 2.76 = 8.28, so 9 % applies; 07-01..07-30 = 30 days:
+        # 1,000 x 9 x 30 / 36,500 = 270,000 / 36,500 = 7.3972... -> 7.40
+        result = self.penalties("fr_b2b", self.unconfirmed, due, on, "1000", contractual_rate=D(9))
+        self.assertEqual(interest.round_money(result.interest), D("7.40"))
+        # Belgian published rate 2025 H2 = 10.5 %: 1,000 x 10.5 x 30 / 36,500 = 315,000 / 36,500 = 8.6301... -> 8.63
+        result = self.penalties("be_b2b", self.unconfirmed, due, on, "1000")
+        self.assertEqual(interest.round_money(result.interest), D("8.63"))
 
 
 @tagged("post_install", "-at_install")

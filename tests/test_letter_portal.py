@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 
-from .common import DunningCommon
+from .common import DunningCommon, confirm_ecb_rate_as_the_daily_fetch
 
 
 @tagged("post_install", "-at_install")
@@ -14,8 +14,10 @@ class TestLetterPortal(DunningCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The server works on the real today: invoices dated relative to it.
+        # The server works on the real today: invoices dated relative to it, and the ECB rate
+        # confirmed up to it as the daily fetch would (the letters state penalties).
         cls.today = fields.Date.today()
+        confirm_ecb_rate_as_the_daily_fetch(cls.env, cls.today)
         cls.policy_pro.allow_level_skip = True
         # Due 40 and 30 days ago.
         cls.invoice_old = cls.invoice(cls.professional, 1000.0, cls.today - timedelta(days=70))
@@ -254,8 +256,9 @@ class TestLetterPortal(DunningCommon, HttpCase):
         default_company = self.env.ref("base.main_company")
         self.assertNotEqual(self.letter.company_id, default_company)
         page = self.url_open(self.letter.get_portal_url()).text
-        self.assertIn(f"/logo.png?company={self.company.id}", page)
-        self.assertNotIn(f"/logo.png?company={default_company.id}", page)
+        # With the closing quote: company 1's URL is a prefix of company 107's.
+        self.assertIn(f'/logo.png?company={self.company.id}"', page)
+        self.assertNotIn(f'/logo.png?company={default_company.id}"', page)
         self.assertIn("o_footer_copyright_name", page)
         footer = page[page.index("o_footer_copyright_name") :]
         self.assertIn(self.company.name, footer[:400])

@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tests import BaseCase, freeze_time, tagged
 
 from odoo.addons.account_dunning.law import ecb
@@ -138,6 +140,58 @@ class TestRatesKeptCurrent(DunningCommon):
             self.assertTrue(any("not confirmed" in line and "2026 H2" in line for line in banner))
             self.assertEqual(self._fetch("/h2"), 0, "no new decision, but 2026-07-01 is now covered")
             self.assertNotIn(("ecb_mro", "2026 H2"), self.Rate._missing_rates())
+
+    def _professional_late_on_2026_06_15(self):
+        # The French company's professional policy: fr_b2b, the ECB rate + 10 points.
+        self.assertEqual(self.policy_pro.penalty_regime, "fr_b2b")
+        self.policy_pro.allow_level_skip = True
+        return self.invoice(self.professional, 1000.0, "2026-05-16")  # due 2026-06-15
+
+    def test_an_unconfirmed_half_year_holds_the_penalties_until_a_fetch_confirms_it(self):
+        # The data confirms the ECB rate on 2026-01-01, not on 2026-07-01, and nothing was fetched.
+        invoice = self._professional_late_on_2026_06_15()
+        run = self.dun("2026-07-05")  # 20 days late: the level states penalties
+        letter = self.letters(self.professional)
+        self.assertEqual(letter.state, "failed", "never sent with the rate of 2026 H1 carried into 2026 H2")
+        self.assertIn("ECB main refinancing rate in force on the first day of 2026 H2 is not", letter.failure_reason)
+        self.assertFalse(letter.line_ids.filtered("interest_amount"))
+        self.assertEqual(len(run.activity_ids), 1)
+        self.assertIn("ECB main refinancing rate", run.activity_ids.summary)
+        self.assertIn("2026 H2", run.activity_ids.summary)
+        with freeze_time("2026-07-05"):
+            invoice.invalidate_recordset(["late_interest_amount", "late_penalty_error"])
+            self.assertIn("2026 H2", invoice.late_penalty_error)
+            self.assertEqual(invoice.late_interest_amount, 0.0)
+            wizard = self.env["account.dunning.penalty.invoice"].create(
+                {"move_ids": [Command.set(invoice.ids)], "date": "2026-07-05"}
+            )
+            with self.assertRefused(UserError, "first day of 2026 H2 is not confirmed"):
+                wizard.action_create_invoices()
+        self.assertFalse(self.env["account.dunning.penalty"].search([("move_id", "=", invoice.id)]))
+        # The next day's fetch covers 2026-07-01 (unchanged at 2.15 %): the held letter goes out with
+        # its figures, as of the day it is sent.
+        with freeze_time("2026-07-06"):
+            self.assertEqual(self._fetch("/h2"), 0)
+            letter.action_retry()
+        self.assertEqual(letter.state, "sent")
+        # 06-16..06-30 = 15 days at 2026 H1's 2.15 + 10 = 12.15 %, 07-01..07-06 = 6 days at 2026 H2's
+        # 2.15 + 10 = 12.15 %: 1,000 x 12.15 x 21 / 36,500 = 255,150 / 36,500 = 6.990... -> 6.99, plus 40.
+        self.assertEqual(sum(letter.line_ids.mapped("interest_amount")), 6.99)
+        self.assertEqual(sum(letter.line_ids.mapped("indemnity_amount")), 40.0)
+
+    def test_an_entry_dated_the_first_day_confirms_the_half_year(self):
+        self._professional_late_on_2026_06_15()
+        # A figure for the test only: 2.40 % in force on 2026-07-01, entered by an accountant.
+        self.Rate.create({"rate_type": "ecb_mro", "date_from": "2026-07-01", "rate": 2.40, "note": "ECB"})
+        self.assertNotIn(("ecb_mro", "2026 H2"), self.Rate._missing_rates(date(2026, 7, 5)))
+        run = self.dun("2026-07-05")
+        letter = self.letters(self.professional)
+        self.assertEqual(letter.state, "sent")
+        self.assertFalse(run.activity_ids)
+        # 15 days at 12.15 % (2026 H1): 1,000 x 12.15 x 15 / 36,500 = 182,250 / 36,500 = 4.9931...
+        # 5 days at 2.40 + 10 = 12.40 % (2026 H2): 1,000 x 12.40 x 5 / 36,500 = 62,000 / 36,500 = 1.6986...
+        # 4.9931... + 1.6986... = 6.6917... -> 6.69
+        self.assertEqual(sum(letter.line_ids.mapped("interest_amount")), 6.69)
 
     def test_warnings_from_15_days_before_a_half_year(self):
         # The Belgian legal interest rate of 2026 (yearly) is shipped: it is not among the missing rates.

@@ -38,11 +38,13 @@ class TestDunningRun(DunningCommon):
         self.assertTrue(letters[3].is_formal_notice)
         self.assertEqual(term_line.dunning_level_id, self.levels[2], "the line records the last level *sent*")
         self.assertEqual(str(invoice.dunning_last_date), "2025-02-20")
-        letters[3].action_send()
-        # A printed formal notice puts the customer on notice once posted, not when queued.
-        self.assertFalse(term_line.dunning_formal_notice_date)
-        posted_on = fields.Date.context_today(letters[3])
-        letters[3]._mark_posted(posted_on)
+        # Sent the day after its run (fixed dates: what it states is computed on the day it is sent).
+        with freeze_time("2025-03-18"):
+            letters[3].action_send()
+            # A printed formal notice puts the customer on notice once posted, not when queued.
+            self.assertFalse(term_line.dunning_formal_notice_date)
+            posted_on = fields.Date.context_today(letters[3])
+            letters[3]._mark_posted(posted_on)
         self.assertEqual(term_line.dunning_formal_notice_date, posted_on)
         self.assertTrue(letters[3].pdf_attachment_id, "a printed letter keeps its document")
         # Nothing more to send after the last level, however late the invoice gets.
