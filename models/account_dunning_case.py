@@ -82,6 +82,11 @@ class AccountDunningCase(models.Model):
     last_letter_id = fields.Many2one("account.dunning.letter", compute="_compute_last_letter", string="Last letter")
     last_level_id = fields.Many2one("account.dunning.level", compute="_compute_last_letter", string="Last level")
     penalties_to_date = fields.Monetary(compute="_compute_penalties_to_date", string="Penalties to date")
+    penalties_warning = fields.Char(
+        compute="_compute_penalties_to_date",
+        string="Penalties incomplete",
+        help="Why some penalties are not counted in the penalties to date (a reference rate is missing).",
+    )
     dunning_blocked = fields.Boolean(related="partner_id.dunning_blocked", readonly=False)
     dunning_block_reason = fields.Char(related="partner_id.dunning_block_reason", readonly=False)
     phone = fields.Char(related="partner_id.phone")
@@ -167,15 +172,25 @@ class AccountDunningCase(models.Model):
         )
         results = invoices._compute_late_penalties()
         totals = defaultdict(float)
+        # A line whose rate is missing adds nothing to the total: the case says so instead of
+        # showing a figure that looks complete.
+        warnings = {}
         for invoice in invoices:
             result = results.get(invoice.id)
+            if result and result.error:
+                warnings.setdefault(
+                    (invoice.commercial_partner_id.id, invoice.company_id.id),
+                    invoice._dunning_rate_error_message(result.error),
+                )
             if result:
                 company = invoice.company_id
                 totals[invoice.commercial_partner_id.id, company.id] += invoice.currency_id._convert(
                     result.interest + result.indemnity, company.currency_id, company
                 )
         for case in self:
-            case.penalties_to_date = case.currency_id.round(totals[case.partner_id.id, case.company_id.id])
+            key = case.partner_id.id, case.company_id.id
+            case.penalties_to_date = case.currency_id.round(totals[key])
+            case.penalties_warning = warnings.get(key, False)
 
     # ------------------------------------------------------------------
     # Opening, resolving, totals: in sets, by the daily run

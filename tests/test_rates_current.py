@@ -179,6 +179,24 @@ class TestRatesKeptCurrent(DunningCommon):
         self.assertEqual(sum(letter.line_ids.mapped("interest_amount")), 6.99)
         self.assertEqual(sum(letter.line_ids.mapped("indemnity_amount")), 40.0)
 
+    def test_the_case_says_its_penalties_are_incomplete(self):
+        invoice = self._professional_late_on_2026_06_15()
+        case = self.env["account.dunning.case"].create({"partner_id": self.professional.id})
+        with freeze_time("2026-07-05"):
+            # The interest cannot be computed (its days reach into 2026 H2): only the EUR 40
+            # indemnity, which needs no rate, is counted, and the case says why the figure is short.
+            self.assertEqual(case.penalties_to_date, 40.0)
+            self.assertIn("first day of 2026 H2 is not confirmed", case.penalties_warning)
+            self.assertEqual(invoice.late_interest_amount, 0.0)
+        # Once an accountant enters the rate in force on 2026-07-01 (a figure for the test only):
+        # 15 days at 12.15 % + 5 days at 12.40 % = 4.9931... + 1.6986... = 6.69 (worked out in
+        # test_an_entry_dated_the_first_day_confirms_the_half_year) plus the 40.00 indemnity.
+        self.Rate.create({"rate_type": "ecb_mro", "date_from": "2026-07-01", "rate": 2.40, "note": "ECB"})
+        case.invalidate_recordset(["penalties_to_date", "penalties_warning"])
+        with freeze_time("2026-07-05"):
+            self.assertEqual(case.penalties_to_date, 46.69)
+            self.assertFalse(case.penalties_warning)
+
     def test_an_entry_dated_the_first_day_confirms_the_half_year(self):
         self._professional_late_on_2026_06_15()
         # A figure for the test only: 2.40 % in force on 2026-07-01, entered by an accountant.
