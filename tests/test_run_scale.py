@@ -38,8 +38,12 @@ class TestRunWorksInSets(DunningCommon):
         # The 40 new customers get their first reminder, the first 5 their second one.
         self.assertEqual(large_run.letters_created, 45)
         self.assertEqual(large_run.lines_examined, 90)
-        # 8 times the customers and lines, the same batch: the same queries, give or take a few.
-        self.assertLess(large, small + 15, f"{small} queries for 5 customers, {large} for 40")
+        # 8 times the customers and lines, the same batch: no more queries (the first run
+        # costs a few more: it sets up what the next ones find). Counted on 2026-12-02: 85 and
+        # 65 (87 and 72 before the run computed penalties from its candidate rows and read a
+        # batch's case totals in one query).
+        self.assertLessEqual(large, small, f"{small} queries for 5 customers, {large} for 40")
+        self.assertLessEqual(large, 68, f"{large} queries for a run of 40 customers")
 
     def test_letters_written_in_bulk_are_what_the_orm_computes(self):
         """The run writes letters and lines with plain INSERTs: every stored field must hold
