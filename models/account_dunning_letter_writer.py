@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import date
 
 from odoo import api, models
 from odoo.tools import SQL
@@ -244,10 +245,12 @@ class AccountDunningLetterWriter(models.AbstractModel):
             on_date,
             {(partner_id, company.id): policy for partner_id, policy in policies.items()},
         )
-        # In the order of _compute_late_penalties: by due date, then id (the first installment
-        # gives the invoice's regime).
+        # In the order of _compute_late_penalties: by due date (none last), then id (the first
+        # installment gives the invoice's regime).
         terms_by_move = defaultdict(list)
-        for line_id, move_id, _due, _row in sorted(terms, key=lambda term: (term[1], term[2], term[0])):
+        for line_id, move_id, _due, _row in sorted(
+            terms, key=lambda term: (term[1], term[2] is None, term[2] or date.min, term[0])
+        ):
             terms_by_move[move_id].append(MoveLine.browse(line_id))
         Currency, Company = self.env["res.currency"], self.env["res.company"]
         return self.env["account.move"]._dunning_move_penalties(
