@@ -13,6 +13,7 @@ from odoo.tools import SQL, float_compare, float_round, split_every
 from odoo.tools.misc import format_amount, format_date
 
 from .account_dunning_policy import PROMISE_HORIZON_DEFAULT
+from .account_dunning_receivable import DUNNING_LINES_FROM
 from .res_partner import DUNNING_RISKS, PAYMENT_TRENDS
 
 _logger = logging.getLogger(__name__)
@@ -296,17 +297,7 @@ class AccountDunningCase(models.Model):
         cases.invalidate_recordset()
         current = {row["id"]: row for row in rows}
         partner_ids = [row["partner_id"] for row in rows]
-        AML = self.env["account.move.line"]
-        base = [*self.env["account.dunning.receivable"]._owed_domain(company), ("partner_id", "in", partner_ids)]
-        due = {partner.id: amount for partner, amount in AML._read_group(base, ["partner_id"], ["amount_residual:sum"])}
-        overdue = {
-            partner.id: (amount, oldest, count)
-            for partner, amount, oldest, count in AML._read_group(
-                [*base, ("date_maturity", "<", on_date)],
-                ["partner_id"],
-                ["amount_residual:sum", "date_maturity:min", "move_id:count_distinct"],
-            )
-        }
+        due, overdue = self._owed_totals(company, on_date, partner_ids)
         stages = self._stages()
         reopened = cases.filtered(lambda case: case.partner_id.id in overdue and case.stage_id.is_resolved)
         resolved = cases.filtered(lambda case: case.partner_id.id not in overdue and not case.stage_id.is_resolved)
@@ -326,12 +317,14 @@ class AccountDunningCase(models.Model):
             resolved._message_log_batch(
                 bodies=dict.fromkeys(resolved.ids, self.env._("Resolved: nothing is overdue any more."))
             )
+        # The judgments of the customers still late, read at once (not customer by customer).
+        insolvent_partners = {
+            partner.id
+            for partner in self.env["res.partner"].sudo().with_context(active_test=False).browse(list(overdue))
+            if partner.dunning_insolvency_date
+        }
         insolvent = cases.filtered(
-            lambda case: (
-                case.partner_id.id in overdue
-                and case.partner_id.sudo().dunning_insolvency_date
-                and case.stage_code != "insolvency"
-            )
+            lambda case: case.partner_id.id in insolvent_partners and case.stage_code != "insolvency"
         )
         if insolvent and "insolvency" in stages:
             # Book VI of the Code de commerce: the case follows the proceedings, not the reminders.
@@ -353,6 +346,40 @@ class AccountDunningCase(models.Model):
             cases._refresh_payment_behaviour(company, on_date, current)
         cases._settle_promises(on_date)
         return cases
+
+    @api.model
+    def _owed_totals(self, company, on_date, partner_ids):
+        """What these customers owe ``company`` (the open receivables of
+        ``account.dunning.receivable``), in one query: ``({partner id: amount due},
+        {partner id: (amount overdue, oldest due date, late invoices)})``, the second only for
+        the customers with something overdue on ``on_date``."""
+        Receivable = self.env["account.dunning.receivable"]
+        Receivable._flush()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT aml.partner_id, SUM(aml.amount_residual),
+                          SUM(aml.amount_residual) FILTER (WHERE aml.date_maturity < %s),
+                          MIN(aml.date_maturity) FILTER (WHERE aml.date_maturity < %s),
+                          COUNT(DISTINCT aml.move_id) FILTER (WHERE aml.date_maturity < %s)
+                     FROM %s
+                    WHERE %s
+                 GROUP BY aml.partner_id""",
+                on_date,
+                on_date,
+                on_date,
+                DUNNING_LINES_FROM,
+                SQL(" AND ").join(
+                    [
+                        SQL("aml.company_id = %s", company.id),
+                        SQL("aml.partner_id = ANY(%s)", list(partner_ids)),
+                        *Receivable._open_sql_conditions(),
+                    ]
+                ),
+            )
+        )
+        due = {partner_id: amount for partner_id, amount, _late, _oldest, _count in rows}
+        overdue = {partner_id: (late, oldest, count) for partner_id, _amount, late, oldest, count in rows if count}
+        return due, overdue
 
     def _write_changed(self, columns, values, current, currency):
         """Write ``values`` (``{case id: tuple in columns order}``) of the cases whose stored

@@ -1,5 +1,12 @@
+from collections import defaultdict
+from datetime import date
+
 from odoo import api, models
 from odoo.tools import SQL
+
+from .account_move import InvoiceFacts
+
+INVOICE_TYPES = ("out_invoice", "out_receipt")
 
 
 class AccountDunningLetterWriter(models.AbstractModel):
@@ -33,9 +40,11 @@ class AccountDunningLetterWriter(models.AbstractModel):
         ]
 
     @api.model
-    def _create_letters(self, run, letters_to_make):
+    def _create_letters(self, run, letters_to_make, candidate_rows, policies=None):
         """Create the letters of one batch of ``run`` from ``(letter values, [(candidate line,
-        level step)])``, as ``_letter_values`` returns them. Returns the letters.
+        level step)])``, as ``_letter_values`` returns them. ``candidate_rows``: ``{line id:
+        row}`` as ``account.dunning.receivable._candidate_lines`` read them; ``policies``:
+        ``{partner id: policy}`` of the batch's customers, if known. Returns the letters.
 
         Letters and lines are written with two INSERTs: through the ORM, the per-record work
         of ``create`` was nearly all of the run's time. Every stored field is computed here,
@@ -51,15 +60,17 @@ class AccountDunningLetterWriter(models.AbstractModel):
         credits = Letter._unapplied_credits(
             list({vals["partner_id"] for vals, _items in letters_to_make}), [company.id]
         )
-        penalty_moves = self.env["account.move"].browse(
-            {
-                line.move_id
+        results = self._stated_penalties(
+            company,
+            run.date,
+            [
+                candidate_rows[line.id]
                 for vals, items in letters_to_make
                 if Level.browse(vals["level_id"]).apply_penalties
                 for line, _level in items
-            }
+            ],
+            policies or {},
         )
-        results = penalty_moves._compute_late_penalties(run.date) if penalty_moves else {}
         by_line = Letter._penalties_by_line(results)
         letter_ids = [
             row[0]
@@ -82,6 +93,7 @@ class AccountDunningLetterWriter(models.AbstractModel):
                 for vals, _items in letters_to_make
             ],
         )
+        Move = self.env["account.move"]
         errors, letter_rows, line_rows = [], [], []
         for letter_id, (vals, items), fee in zip(letter_ids, letters_to_make, fees, strict=True):
             currency = self.env["res.currency"].browse(vals["currency_id"])
@@ -122,7 +134,7 @@ class AccountDunningLetterWriter(models.AbstractModel):
                     amounts["interest_amount"],
                     amounts["indemnity_amount"],
                     currency.round(fee),
-                    penalty_moves._dunning_rate_error_message(letter_errors[-1]) if letter_errors else None,
+                    Move._dunning_rate_error_message(letter_errors[-1]) if letter_errors else None,
                 )
             )
             line_rows += [
@@ -176,3 +188,84 @@ class AccountDunningLetterWriter(models.AbstractModel):
         for error in errors:
             run._notify_missing_rate(error)
         return Letter.browse(letter_ids)
+
+    @api.model
+    def _stated_penalties(self, company, on_date, stated_rows, policies):
+        """``account.move._compute_late_penalties(on_date)`` of the invoices of ``stated_rows``
+        (the candidate rows of the lines the batch's letters state with penalties), computed
+        from those rows by the same law, without reading them again nor through the ORM. The
+        indemnity is owed once per late invoice, and an invoice is late when any of its
+        installments is: the installments no letter states (paid ones, those at a level
+        without penalties) are read in one query. ``policies``: ``{partner id: policy}``
+        already known in ``company``. Returns ``{move id: MovePenalty}``."""
+        invoice_rows = {
+            row["move_id"]: row
+            for row in stated_rows
+            if row["move_type"] in INVOICE_TYPES and not row["is_dunning_penalty"]
+        }
+        if not invoice_rows:
+            return {}
+        MoveLine = self.env["account.move.line"]
+        # (line id, move id, due date, penalty row) of every installment of these invoices.
+        terms = [
+            (
+                row["id"],
+                row["move_id"],
+                row["date_maturity"],
+                (
+                    row["id"],
+                    row["partner_id"],
+                    row["company_id"],
+                    row["currency_id"],
+                    row["amount_currency"],
+                    row["date_maturity"],
+                    row["dunning_formal_notice_date"],
+                    row["penalty_frozen"],
+                    row["born"],
+                    row["insolvency_date"],
+                ),
+            )
+            for row in stated_rows
+            if row["move_id"] in invoice_rows and row["display_type"] == "payment_term"
+        ]
+        terms += [
+            (row[0], row[-1], row[5], row)
+            for row in MoveLine._dunning_penalty_rows(
+                SQL(
+                    """aml.move_id = ANY(%s) AND aml.display_type = 'payment_term' AND aml.id != ALL(%s)
+                       AND EXISTS (SELECT 1 FROM account_account account
+                                    WHERE account.id = aml.account_id AND account.account_type = 'asset_receivable')""",
+                    list(invoice_rows),
+                    [line_id for line_id, *_rest in terms],
+                )
+            )
+        ]
+        by_line = MoveLine._dunning_penalties_of_rows(
+            [row for *_keys, row in terms],
+            on_date,
+            {(partner_id, company.id): policy for partner_id, policy in policies.items()},
+        )
+        # In the order of _compute_late_penalties: by due date (none last), then id (the first
+        # installment gives the invoice's regime).
+        terms_by_move = defaultdict(list)
+        for line_id, move_id, _due, _row in sorted(
+            terms, key=lambda term: (term[1], term[2] is None, term[2] or date.min, term[0])
+        ):
+            terms_by_move[move_id].append(MoveLine.browse(line_id))
+        Currency, Company = self.env["res.currency"], self.env["res.company"]
+        return self.env["account.move"]._dunning_move_penalties(
+            [
+                InvoiceFacts(
+                    move_id,
+                    Currency.browse(row["move_currency_id"]),
+                    Company.browse(row["company_id"]),
+                    row["move_amount_residual"],
+                    row["commercial_partner_id"],
+                )
+                for move_id, row in invoice_rows.items()
+            ],
+            terms_by_move,
+            by_line,
+            on_date,
+            policies,
+        )

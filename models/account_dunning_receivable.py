@@ -122,6 +122,7 @@ class AccountDunningReceivable(models.AbstractModel):
             "account.dunning.letter.line",
             "account.dunning.level",
             "account.dunning.case",  # promises to pay (the promise exclusion)
+            "account.dunning.installment.plan",  # a kept plan stops the interest
         ):
             self.env[model].flush_model()
 
@@ -190,7 +191,15 @@ class AccountDunningReceivable(models.AbstractModel):
         partner_id, currency_id, date_maturity, amount_residual, amount_residual_currency),
         with ``reached_delay``, the delay of the furthest level it already received (in a
         letter not cancelled: a draft or failed letter counts, so a re-run never makes a second
-        letter for it), and ``excluded_by``, the first exclusion reason that applies, if any."""
+        letter for it), and ``excluded_by``, the first exclusion reason that applies, if any.
+
+        Each row also holds what the penalty law needs of the line and of its invoice (read
+        here once, so the run's letters state penalties without reading a line again):
+        company_id, amount_currency, display_type, dunning_formal_notice_date,
+        ``penalty_frozen`` (a kept plan stops its interest), ``born`` (the debt's date),
+        ``insolvency_date`` (its customer's judgment), and of the invoice move_type,
+        is_dunning_penalty, ``move_currency_id``, ``move_amount_residual`` and
+        ``commercial_partner_id``."""
         self._flush()
         excluded_by = SQL(", ").join(
             SQL("CASE WHEN %s THEN %s END", condition, reason) for reason, condition in self._sql_exclusions(on_date)
@@ -200,8 +209,17 @@ class AccountDunningReceivable(models.AbstractModel):
                 """SELECT aml.id, aml.move_id, aml.partner_id, aml.currency_id, aml.date_maturity,
                           aml.amount_residual, aml.amount_residual_currency,
                           reached.delay_days AS reached_delay,
-                          COALESCE(%s) AS excluded_by
+                          COALESCE(%s) AS excluded_by,
+                          aml.company_id, aml.amount_currency, aml.display_type, aml.dunning_formal_notice_date,
+                          COALESCE(plan.state = 'active' AND plan.penalty_mode IN ('waive', 'freeze'), FALSE)
+                              AS penalty_frozen,
+                          COALESCE(move.invoice_date, move.date) AS born,
+                          partner.dunning_insolvency_date AS insolvency_date,
+                          move.move_type, COALESCE(move.is_dunning_penalty, FALSE) AS is_dunning_penalty,
+                          move.currency_id AS move_currency_id, move.amount_residual AS move_amount_residual,
+                          move.commercial_partner_id
                      FROM %s
+                LEFT JOIN account_dunning_installment_plan plan ON plan.id = aml.dunning_plan_id
                 LEFT JOIN (
                            -- Levels reached by the batch's lines, aggregated once for the batch (a
                            -- lateral subquery per line let the planner rescan all letters each time).

@@ -471,7 +471,7 @@ class AccountDunningRun(models.Model):
             for reason, count in decided.skipped.items():
                 counts[reason] += count
             letters_to_make += Writer._letter_values(partner, decided.letters)
-        letters = Writer._create_letters(self, letters_to_make)
+        letters = Writer._create_letters(self, letters_to_make, {row["id"]: row for row in rows}, policies)
         self.write(
             {
                 "lines_examined": self.lines_examined + len(rows),

@@ -28,6 +28,18 @@ class MovePenalty:
     error: Exception | None
 
 
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """What an invoice's penalties need of the invoice itself, besides its installments:
+    ``currency`` and ``company`` are records, ``amount_residual`` is in the invoice currency."""
+
+    id: int
+    currency: object
+    company: object
+    amount_residual: float
+    commercial_partner_id: int
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -106,7 +118,7 @@ class AccountMove(models.Model):
                 ("state", "=", "posted"),
                 ("is_dunning_penalty", "=", False),
             ],
-            ["currency_id", "company_id", "amount_residual"],
+            ["currency_id", "company_id", "amount_residual", "commercial_partner_id"],
         )
         terms = self.env["account.move.line"].search_fetch(
             [
@@ -126,58 +138,82 @@ class AccountMove(models.Model):
             ],
             order="move_id, date_maturity, id",
         )
-        by_line = terms._dunning_penalties(on_date)
+        terms_by_move = terms.grouped("move_id")
+        return self._dunning_move_penalties(
+            [
+                InvoiceFacts(
+                    move.id, move.currency_id, move.company_id, move.amount_residual, move.commercial_partner_id.id
+                )
+                for move in invoices
+            ],
+            {move.id: list(lines) for move, lines in terms_by_move.items()},
+            terms._dunning_penalties(on_date),
+            on_date,
+        )
+
+    @api.model
+    def _dunning_move_penalties(self, invoices, terms_by_move, by_line, on_date, policies=None):
+        """Each invoice's ``MovePenalty`` from its installments' ``LinePenalty``: interest summed
+        and rounded by the invoice currency, the indemnity once per late invoice not yet
+        invoiced. ``invoices``: ``InvoiceFacts`` (invoices only: no penalty on penalty
+        invoices); ``terms_by_move``: ``{move id: [receivable installment record]}`` sorted by
+        due date then id, *all* of an invoice's installments (one late installment makes the
+        invoice late); ``by_line``: ``{line id: LinePenalty}``; ``policies``: ``{commercial
+        partner id: policy}`` already known. One query, whatever the number of invoices."""
         indemnity_invoiced = {
             move.id
             for move, amount in self.env["account.dunning.penalty"]._read_group(
-                [("move_id", "in", invoices.ids), ("active_period", "=", True)], ["move_id"], ["indemnity_amount:sum"]
+                [("move_id", "in", [facts.id for facts in invoices]), ("active_period", "=", True)],
+                ["move_id"],
+                ["indemnity_amount:sum"],
             )
             if amount
         }
         eur = self.env.ref("base.EUR")
         converted = {}  # the fixed indemnity in each invoice currency, converted once
         results = {}
-        terms_by_move = terms.grouped("move_id")
-        roundings = {currency: currency.rounding for currency in invoices.currency_id}
-        for move in invoices:
-            lines = terms_by_move.get(move, terms.browse())
+        for facts in invoices:
+            lines = terms_by_move.get(facts.id, [])
             penalties = [by_line[line.id] for line in lines]
             error = next((penalty.error for penalty in penalties if penalty.error), None)
             regime = penalties[0].regime if penalties else "none"
             interest = float_round(
-                sum(penalty.interest for penalty in penalties), precision_rounding=roundings[move.currency_id]
+                sum(penalty.interest for penalty in penalties), precision_rounding=facts.currency.rounding
             )
             indemnity = 0.0
             late = any(penalty.late for penalty in penalties)
-            if late and move.id not in indemnity_invoiced:
-                indemnity = move._dunning_indemnity(regime, penalties, on_date, eur, converted)
-            results[move.id] = MovePenalty(
+            if late and facts.id not in indemnity_invoiced:
+                indemnity = self._dunning_indemnity(facts, regime, penalties, on_date, eur, converted, policies)
+            results[facts.id] = MovePenalty(
                 regime, interest, indemnity, [(line, by_line[line.id]) for line in lines], error
             )
         return results
 
-    def _dunning_indemnity(self, regime, penalties, on_date, eur, converted=None):
-        self.ensure_one()
+    @api.model
+    def _dunning_indemnity(self, facts, regime, penalties, on_date, eur, converted=None, policies=None):
+        """The indemnity a late invoice (``InvoiceFacts``) owes under ``regime``."""
+        company = facts.company
         if regime == "be_b2c":
             claimable = [penalty.claimable_from for penalty in penalties if penalty.claimable_from]
-            if not claimable or min(claimable) > on_date or not self.amount_residual:
+            if not claimable or min(claimable) > on_date or not facts.amount_residual:
                 return 0.0
             # Book XIX: damages only as the terms stipulate them, capped by the scale. The
             # brackets are euro amounts: the balance is converted to euros, and the damages back
             # to the invoice currency, at the day they are computed for.
-            company = self.company_id
-            policy = self.commercial_partner_id.sudo()._dunning_policy(company)
-            balance_eur = self.currency_id._convert(self.amount_residual, eur, company, on_date, round=False)
+            policy = (policies or {}).get(facts.commercial_partner_id)
+            if policy is None:
+                policy = self.env["res.partner"].browse(facts.commercial_partner_id).sudo()._dunning_policy(company)
+            balance_eur = facts.currency._convert(facts.amount_residual, eur, company, on_date, round=False)
             damages_eur = float(regimes.be_consumer_damages(to_decimal(balance_eur, eur), *policy._consumer_terms()))
-            return eur._convert(damages_eur, self.currency_id, company, on_date)
+            return eur._convert(damages_eur, facts.currency, company, on_date)
         amount = float(regimes.fixed_indemnity(regime))
         if not amount:
             return 0.0
         # The indemnity is a euro amount (D441-5): converted for an invoice in another currency.
         converted = {} if converted is None else converted
-        key = (amount, self.currency_id.id, self.company_id.id)
+        key = (amount, facts.currency.id, company.id)
         if key not in converted:
-            converted[key] = eur._convert(amount, self.currency_id, self.company_id, on_date)
+            converted[key] = eur._convert(amount, facts.currency, company, on_date)
         return converted[key]
 
     @api.depends("line_ids.amount_residual", "line_ids.dunning_formal_notice_date", "partner_id")

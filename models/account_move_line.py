@@ -3,7 +3,7 @@ from collections import defaultdict
 from datetime import datetime, time
 from decimal import Decimal
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL, float_round
 
 from ..law import insolvency, regimes
@@ -142,11 +142,17 @@ class AccountMoveLine(models.Model):
         """Interest each receivable line owes on ``on_date`` and not yet invoiced, per the law
         of its customer's policy. Returns ``{line_id: LinePenalty}``; a missing reference
         rate is reported in ``error`` (never computed as zero)."""
-        table = self.env["account.dunning.rate"]._rate_table()
-        reductions, invoiced_to, reminders = self._dunning_penalty_inputs()
-        # Plain rows rather than records: at 100,000 lines, reading fields through the ORM
-        # cost more than the law itself.
-        self.flush_recordset(
+        if not self:
+            return {}
+        return self._dunning_penalties_of_rows(self._dunning_penalty_rows(SQL("aml.id = ANY(%s)", self.ids)), on_date)
+
+    @api.model
+    def _dunning_penalty_rows(self, condition):
+        """What the law needs of the lines meeting the SQL ``condition`` (on aliases aml, move,
+        partner), as plain rows in the order ``_dunning_penalties_of_rows`` reads them, each
+        ending with the line's move id: at 100,000 lines, reading fields through the ORM cost
+        more than the law itself."""
+        self.flush_model(
             [
                 "partner_id",
                 "company_id",
@@ -155,40 +161,65 @@ class AccountMoveLine(models.Model):
                 "date_maturity",
                 "dunning_formal_notice_date",
                 "dunning_plan_id",
+                "display_type",
+                "account_id",
             ]
         )
         self.env["account.dunning.installment.plan"].flush_model(["state", "penalty_mode"])
         self.env["account.move"].flush_model(["invoice_date", "date"])
         self.env["res.partner"].flush_model(["dunning_insolvency_date"])
-        rows = self.env.execute_query(
+        return self.env.execute_query(
             SQL(
                 """SELECT aml.id, aml.partner_id, aml.company_id, aml.currency_id, aml.amount_currency,
                           aml.date_maturity, aml.dunning_formal_notice_date,
                           COALESCE(plan.state = 'active' AND plan.penalty_mode IN ('waive', 'freeze'), FALSE),
-                          COALESCE(move.invoice_date, move.date), partner.dunning_insolvency_date
+                          COALESCE(move.invoice_date, move.date), partner.dunning_insolvency_date, aml.move_id
                      FROM account_move_line aml
                      JOIN account_move move ON move.id = aml.move_id
                 LEFT JOIN res_partner partner ON partner.id = aml.partner_id
                 LEFT JOIN account_dunning_installment_plan plan ON plan.id = aml.dunning_plan_id
-                    WHERE aml.id = ANY(%s)""",
-                self.ids,
+                    WHERE %s""",
+                condition,
             )
         )
+
+    @api.model
+    def _dunning_penalties_of_rows(self, rows, on_date, policies=None):
+        """``_dunning_penalties`` of lines given as plain rows: ``(id, partner id, company id,
+        currency id, amount in currency, due date, formal notice date, kept by a plan, date the
+        debt was born, insolvency judgment date, ...)``, as ``_dunning_penalty_rows`` reads them (the
+        daily run reads the same columns with its candidates). ``policies``: ``{(partner id,
+        company id): policy}`` already known (the others are looked up, once per company).
+        Returns ``{line_id: LinePenalty}``."""
+        if not rows:
+            return {}
+        table = self.env["account.dunning.rate"]._rate_table()
+        lines = self.browse([row[0] for row in rows])
+        reductions, invoiced_to, reminders = lines._dunning_penalty_inputs()
+        policies = dict(policies or {})
         partners_by_company = defaultdict(set)
         for _line_id, partner_id, company_id, *_rest in rows:
-            partners_by_company[company_id].add(partner_id)
-        terms = {}  # (partner, company): (regime, contractual rate, Belgian consumer clause)
+            if (partner_id, company_id) not in policies:
+                partners_by_company[company_id].add(partner_id)
         for company_id, partner_ids in partners_by_company.items():
             company = self.env["res.company"].browse(company_id)
-            for partner_id, policy in self.partner_id.browse(partner_ids)._dunning_policies(company).items():
+            for partner_id, policy in self.env["res.partner"].browse(partner_ids)._dunning_policies(company).items():
+                policies[partner_id, company_id] = policy
+        terms = {}  # (partner, company): (regime, contractual rate, Belgian consumer clause)
+        for _line_id, partner_id, company_id, *_rest in rows:
+            if (partner_id, company_id) not in terms:
+                policy = policies[partner_id, company_id]
                 terms[partner_id, company_id] = (
                     policy.penalty_regime or "none",
                     to_decimal(policy.contractual_rate) if policy.contractual_rate else None,
                     policy.consumer_clause or "none",
                 )
-        currencies = {currency.id: (currency.rounding, currency.decimal_places) for currency in self.currency_id}
+        currencies = {
+            currency.id: (currency.rounding, currency.decimal_places)
+            for currency in self.env["res.currency"].browse({row[3] for row in rows})
+        }
         results = {}
-        for line_id, partner_id, company_id, currency_id, principal, due, notice, frozen, born, judgment in rows:
+        for line_id, partner_id, company_id, currency_id, principal, due, notice, frozen, born, judgment, *_ in rows:
             regime, contractual_rate, consumer_clause = terms[partner_id, company_id]
             if frozen:
                 # Kept plan: no penalty accrues (frozen ones were invoiced at confirmation).

@@ -24,7 +24,10 @@ import bench_book  # tools/bench_book.py, found through BENCH_TOOLS
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "2000"))
 INVOICES = int(os.environ.get("BENCH_INVOICES", "10000"))
 RESULTS = os.environ["BENCH_RESULTS"]
-# BENCH_STEPS=penalties,statement measures only those steps (default: all five)
+# BENCH_STEPS=penalties,statement measures only those steps (default: all five). Two more
+# on demand: "run-skip" (the daily run with level skipping allowed, so that most letters
+# state penalties) and "oca" (OCA's account_credit_control run on the same book, when
+# tools/bench could install it).
 STEPS = os.environ.get("BENCH_STEPS", "run,penalties,board,statement,send").split(",")
 # The send step: BENCH_SEND letters sent through the queue in batches, BENCH_SEND_ALONE sent
 # one at a time, for e-mail and printed letters (all rolled back afterwards).
@@ -98,11 +101,10 @@ results = {
 }
 if "run" in STEPS:
     Run = env["account.dunning.run"]
-    # A fresh run each time: remove what an earlier benchmark made today.
+    # A fresh run each time: remove what an earlier benchmark made today (its letters were
+    # never sent: the send step rolls back), so every measure starts from the same book.
     previous = Run.search([("company_id", "=", company.id), ("date", "=", today)])
-    env["account.dunning.letter"].search([("run_id", "in", previous.ids)]).with_context(force_delete=True).sudo().write(
-        {"state": "cancelled"}
-    )
+    env["account.dunning.letter"].search([("run_id", "in", previous.ids)]).unlink()
     previous.unlink()
     env.cr.commit()
     run = Run.create({"company_id": company.id, "date": today, "send_letters": False})
@@ -110,6 +112,81 @@ if "run" in STEPS:
         measure("daily run (letters created)", lambda r: r.lines_examined, lambda: (run._execute(), run)[1])
     )
     env.cr.commit()
+if "run-skip" in STEPS:
+    # The same run as if every policy let a line jump to the furthest level due: most letters
+    # then state penalties (the first run of the book otherwise reaches the first levels
+    # only, which state none). Measured, then rolled back.
+    Run = env["account.dunning.run"]
+    env.cr.execute("SAVEPOINT bench_run_skip")
+    previous = Run.search([("company_id", "=", company.id), ("date", "=", today)])
+    env["account.dunning.letter"].search([("run_id", "in", previous.ids)]).unlink()
+    previous.unlink()
+    env["account.dunning.policy"].search([("company_id", "in", (company.id, False))]).allow_level_skip = True
+    run = Run.create({"company_id": company.id, "date": today, "send_letters": False})
+    env.flush_all()
+    row = measure("daily run, levels skipped", lambda r: r.lines_examined, lambda: (run._execute(), run)[1])
+    stated = env["account.dunning.letter.line"].search_count([("letter_id.run_id", "=", run.id)])
+    with_penalties = env["account.dunning.letter"].search_count(
+        [("run_id", "=", run.id), ("level_id.apply_penalties", "=", True)]
+    )
+    print(f"  {run.letters_created} letters ({with_penalties} stating penalties), {stated} letter lines")
+    row.update(letters=run.letters_created, letters_with_penalties=with_penalties, letter_lines=stated)
+    results["steps"].append(row)
+    env.cr.execute("ROLLBACK TO SAVEPOINT bench_run_skip")
+    env.invalidate_all()
+if "oca" in STEPS:
+    if "credit.control.run" not in env:
+        print("oca: account_credit_control is not installed (pip install odoo-addon-account-credit-control): skipped")
+    else:
+        # OCA's credit control run on the same book: one policy whose levels follow the
+        # addon's default professional policy (7, 20, 45 and 60 days after the due date; OCA
+        # has no courtesy level before it), on the company's receivable accounts, set as the
+        # company's policy. Measured, then rolled back (nothing of it stays in the book).
+        env.cr.execute("SAVEPOINT bench_oca")
+        template = env.ref("account_credit_control.email_template_credit_control_base")
+        receivable = env["account.account"].search(
+            [("company_ids", "in", company.id), ("account_type", "=", "asset_receivable")]
+        )
+        policy = env["credit.control.policy"].create(
+            {
+                "name": "Benchmark policy",
+                "company_id": company.id,
+                "account_ids": [(6, 0, receivable.ids)],
+                "level_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"{delay} days",
+                            "level": number,
+                            "computation_mode": "net_days",
+                            "delay_days": delay,
+                            "email_template_id": template.id,
+                            "channel": channel,
+                            "custom_text": "Please pay.",
+                            "custom_mail_text": "<p>Please pay.</p>",
+                        },
+                    )
+                    for number, (delay, channel) in enumerate(
+                        ((7, "email"), (20, "email"), (45, "letter"), (60, "phone")), start=1
+                    )
+                ],
+            }
+        )
+        company.credit_policy_id = policy
+        oca_run = env["credit.control.run"].create(
+            {"date": today, "company_id": company.id, "policy_ids": [(6, 0, policy.ids)]}
+        )
+        env.flush_all()
+        row = measure(
+            "OCA credit control run",
+            lambda r: len(oca_run.line_ids),
+            oca_run.generate_credit_lines,
+        )
+        row["note"] = "rows: credit control lines generated (one per receivable line reminded)"
+        results["steps"].append(row)
+        env.cr.execute("ROLLBACK TO SAVEPOINT bench_oca")
+        env.invalidate_all()
 invoices = env["account.move"].search(
     [
         ("company_id", "=", company.id),
