@@ -568,6 +568,39 @@ class TestRunAcrossProcesses(AcrossProcessesCommon):
         self.assertEqual(state["letters"], 5)
         self.assertEqual(state["run"][0], "done")
 
+    def test_a_worker_goes_on_with_the_next_run_while_another_holds_one(self):
+        """Two scheduler workers at once (``--workers``, or several machines on one database):
+        the second skips the run the first holds and finishes the next run of its list (another
+        company's, or another day's, as here) instead of waiting or failing; the first then
+        finishes its own. Nothing is done twice."""
+        with self.committed_env() as env:
+            # A day with nothing to remind: the book's invoices fall due on 2024-05-31.
+            other_id = (
+                env["account.dunning.run"]
+                .create({"company_id": self.company_id, "date": date(2024, 3, 1), "send_letters": False})
+                .id
+            )
+        self.addCleanup(self._delete_run, other_id)
+        first, second = self.process(), self.process()
+        # Worker 1 works on the book's run in one transaction: it holds the run until it commits.
+        self.assertIs(first._execute(commit=False), True)
+        Run = second.env["account.dunning.run"]
+        # Worker 2 gets both runs: no error (a held run is not a failure), no wait for the lock.
+        self.assertIs(Run._finish_runs(Run.browse([self.run_id, other_id])), True)
+        with self.committed_env() as env:
+            self.assertEqual(env["account.dunning.run"].browse(other_id).state, "done", "worker 2 went on")
+        self.assertEqual(self.committed()["letters"], 0, "worker 2 made no letter of the held run")
+        self.assertEqual(self.committed()["run"][0], "draft", "the held run is worker 1's")
+        first.env.cr.commit()
+        state = self.committed()
+        self.assertEqual(state["lines"], self.expected_lines(), "every letter once, by worker 1")
+        self.assertEqual(state["run"][0], "done")
+
+    def _delete_run(self, run_id):
+        self._close_connections()
+        with self.committed_env() as env:
+            env["account.dunning.run"].browse(run_id).unlink()
+
     def test_second_process_stops_while_the_first_is_between_batches(self):
         """Process 1 runs the scheduled way (a commit after each batch); in the middle of its
         second batch, process 2 tries the same run: refused, nothing made, process 1 goes on."""
