@@ -369,13 +369,20 @@ class AccountDunningRun(models.Model):
 
     def _notify_missing_rate(self, error):
         """One activity for the dunning managers, not one per letter, and no crash."""
-        summary = self.env._(
-            "Add the reference rate '%(rate)s' for %(period)s",
-            rate=dict(self.env["account.dunning.rate"]._fields["rate_type"]._description_selection(self.env)).get(
-                error.rate_type, error.rate_type
-            ),
-            period=error.period,
-        )
+        if error.rate_type == "ecb_mro":
+            # The ECB series is fetched daily: what is missing is the confirmation of the rate in
+            # force on the half-year's first day, not a figure nobody typed.
+            summary = self.env._(
+                "Confirm the ECB main refinancing rate in force on the first day of %(period)s", period=error.period
+            )
+        else:
+            summary = self.env._(
+                "Add the reference rate '%(rate)s' for %(period)s",
+                rate=dict(self.env["account.dunning.rate"]._fields["rate_type"]._description_selection(self.env)).get(
+                    error.rate_type, error.rate_type
+                ),
+                period=error.period,
+            )
         # One open to-do per company, whatever the language of the run that found it: keyed by
         # company (its runs) and activity type, never by the translated summary (company A's
         # to-do hid company B's). A second missing rate is added to the open to-do's note.
@@ -405,7 +412,7 @@ class AccountDunningRun(models.Model):
             summary=summary,
             note=self.env._(
                 "Letters stating penalties wait until the rate is known: Invoicing > Configuration > Dunning > "
-                "Reference rates."
+                "Reference rates. Then send the letters that failed for this reason again with Retry."
             ),
             user_id=manager.id,
         )

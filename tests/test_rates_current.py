@@ -156,8 +156,10 @@ class TestRatesKeptCurrent(DunningCommon):
         self.assertIn("ECB main refinancing rate in force on the first day of 2026 H2 is not", letter.failure_reason)
         self.assertFalse(letter.line_ids.filtered("interest_amount"))
         self.assertEqual(len(run.activity_ids), 1)
-        self.assertIn("ECB main refinancing rate", run.activity_ids.summary)
-        self.assertIn("2026 H2", run.activity_ids.summary)
+        self.assertEqual(
+            run.activity_ids.summary, "Confirm the ECB main refinancing rate in force on the first day of 2026 H2"
+        )
+        self.assertIn("again with Retry", str(run.activity_ids.note))
         with freeze_time("2026-07-05"):
             invoice.invalidate_recordset(["late_interest_amount", "late_penalty_error"])
             self.assertIn("2026 H2", invoice.late_penalty_error)
@@ -181,13 +183,16 @@ class TestRatesKeptCurrent(DunningCommon):
 
     def test_the_case_says_its_penalties_are_incomplete(self):
         invoice = self._professional_late_on_2026_06_15()
-        case = self.env["account.dunning.case"].create({"partner_id": self.professional.id})
+        case = self.env["account.dunning.case"].create(
+            {"partner_id": self.professional.id, "company_id": self.company.id}
+        )
         with freeze_time("2026-07-05"):
-            # The interest cannot be computed (its days reach into 2026 H2): only the EUR 40
-            # indemnity, which needs no rate, is counted, and the case says why the figure is short.
-            self.assertEqual(case.penalties_to_date, 40.0)
+            # The interest cannot be computed (its days reach into 2026 H2): nothing of this invoice
+            # is counted (not even its indemnity: a penalty in error is held whole, as the run holds
+            # the letter), and the case says why instead of showing 0.00 as if nothing were owed.
+            self.assertEqual(case.penalties_to_date, 0.0)
+            self.assertEqual((invoice.late_interest_amount, invoice.late_indemnity_amount), (0.0, 0.0))
             self.assertIn("first day of 2026 H2 is not confirmed", case.penalties_warning)
-            self.assertEqual(invoice.late_interest_amount, 0.0)
         # Once an accountant enters the rate in force on 2026-07-01 (a figure for the test only):
         # 15 days at 12.15 % + 5 days at 12.40 % = 4.9931... + 1.6986... = 6.69 (worked out in
         # test_an_entry_dated_the_first_day_confirms_the_half_year) plus the 40.00 indemnity.
