@@ -100,7 +100,9 @@ class RateTable:
     ``ecb_confirmed_through``: the last day on which the ECB rate in force is known (the last
     day a fetch of the ECB's data covered). The table is confirmed through that day or its
     latest ECB entry, whichever is later: an entry dated a half-year's first day confirms the
-    rate of that day."""
+    rate of that day. An entry vouches for the series up to its date (the series is a list of
+    decisions, entered in order): an accountant without the daily fetch who records a decision
+    of September has also recorded those of June, or the rate of 1 July would be wrong."""
 
     def __init__(self, entries, ecb_confirmed_through=None):
         series = defaultdict(dict)

@@ -249,9 +249,16 @@ class AccountDunningRate(models.Model):
         manager = self.env.company._dunning_fallback_user()
         labels = dict(self._fields["rate_type"]._description_selection(self.env))
         for rate_type, period in self._missing_rates():
-            summary = self.env._(
-                "Add the reference rate '%(rate)s' for %(period)s", rate=labels[rate_type], period=period
-            )
+            if rate_type == "ecb_mro":
+                # Fetched daily: the rate is not missing, its first day is not confirmed yet (the
+                # same words as the run's to-do when it holds a letter for it).
+                summary = self.env._(
+                    "Confirm the ECB main refinancing rate in force on the first day of %(period)s", period=period
+                )
+            else:
+                summary = self.env._(
+                    "Add the reference rate '%(rate)s' for %(period)s", rate=labels[rate_type], period=period
+                )
             if self.env["mail.activity"].search_count(
                 [("res_model", "=", self._name), ("summary", "=", summary), ("date_done", "=", False)], limit=1
             ):

@@ -138,6 +138,14 @@ class TestRatesKeptCurrent(DunningCommon):
             self.assertIn(("ecb_mro", "2026 H2"), self.Rate._missing_rates())
             banner = self.Rate.get_missing_rate_warnings()
             self.assertTrue(any("not confirmed" in line and "2026 H2" in line for line in banner))
+            self.Rate._warn_missing_rates()
+            ecb_todo = self.env["mail.activity"].search(
+                [("res_model", "=", "account.dunning.rate"), ("summary", "ilike", "ECB")]
+            )
+            # Fetched daily: the manager is asked to confirm it (as the run asks), not to add it.
+            self.assertEqual(
+                ecb_todo.summary, "Confirm the ECB main refinancing rate in force on the first day of 2026 H2"
+            )
             self.assertEqual(self._fetch("/h2"), 0, "no new decision, but 2026-07-01 is now covered")
             self.assertNotIn(("ecb_mro", "2026 H2"), self.Rate._missing_rates())
 
