@@ -496,6 +496,29 @@ class AccountDunningLetter(models.Model):
     def action_retry(self):
         return self.filtered(lambda letter: letter.state == "failed").action_send()
 
+    @api.model
+    def _release_held_letters(self):
+        """Letters the sending queue held because a reference rate was missing (failed with a
+        penalty error) go back to the queue once every rate they need is known: the run queued
+        them, so they leave as it meant them to, without a manager's *Retry*. Letters a
+        collector sent by hand stay failed for the collector. Returns the letters released."""
+        held = self.sudo().search(
+            [("state", "=", "failed"), ("send_queued", "=", True), ("penalty_error", "!=", False)]
+        )
+        if not held:
+            return held
+        # The letters' figures on their own dates: what the law now gives, or still an error.
+        held._refresh_penalties()
+        ready = held.filtered(lambda letter: not letter.penalty_error)
+        if ready:
+            internal(ready).write({"state": "to_send", "failure_reason": False})
+            for letter in ready:
+                letter._message_log(
+                    body=self.env._("The reference rate this letter waited for is known: it is back in the queue.")
+                )
+            self.env["account.dunning.send.queue"]._trigger()
+        return ready
+
     def action_preview(self):
         self.ensure_one()
         return (self.level_id.report_id or self.env.ref("account_dunning.action_report_dunning_letter")).report_action(

@@ -171,6 +171,18 @@ class AccountDunningRate(models.Model):
         _logger.info("ECB rate fetch: %s new value(s), observations up to %s.", len(decisions), observations[-1][0])
         return len(decisions)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        rates = super().create(vals_list)
+        # A rate entered (or fetched) may be the one letters were held for.
+        self.env["account.dunning.letter"]._release_held_letters()
+        return rates
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env["account.dunning.letter"]._release_held_letters()
+        return result
+
     @api.model
     def _ecb_known_through(self):
         """The last day the ECB series is known: its latest entry (a decision, or an entry

@@ -412,7 +412,7 @@ class AccountDunningRun(models.Model):
             summary=summary,
             note=self.env._(
                 "Letters stating penalties wait until the rate is known: Invoicing > Configuration > Dunning > "
-                "Reference rates. Then send the letters that failed for this reason again with Retry."
+                "Reference rates. The letters held for it go back to the sending queue once it is known."
             ),
             user_id=manager.id,
         )

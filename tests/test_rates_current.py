@@ -167,7 +167,7 @@ class TestRatesKeptCurrent(DunningCommon):
         self.assertEqual(
             run.activity_ids.summary, "Confirm the ECB main refinancing rate in force on the first day of 2026 H2"
         )
-        self.assertIn("again with Retry", str(run.activity_ids.note))
+        self.assertIn("go back to the sending queue once it is known", str(run.activity_ids.note))
         with freeze_time("2026-07-05"):
             invoice.invalidate_recordset(["late_interest_amount", "late_penalty_error"])
             self.assertIn("2026 H2", invoice.late_penalty_error)
@@ -178,15 +178,18 @@ class TestRatesKeptCurrent(DunningCommon):
             with self.assertRefused(UserError, "first day of 2026 H2 is not confirmed"):
                 wizard.action_create_invoices()
         self.assertFalse(self.env["account.dunning.penalty"].search([("move_id", "=", invoice.id)]))
-        # The next day's fetch covers 2026-07-01 (unchanged at 2.15 %): the held letter goes out with
-        # its figures, as of the day it is sent.
+        # The next day's fetch covers 2026-07-01 (unchanged at 2.15 %): the held letter goes back to
+        # the sending queue by itself (no manager's Retry), and out with its figures as of the day
+        # the queue sends it.
         with freeze_time("2026-07-06"):
             self.assertEqual(self._fetch("/h2"), 0)
-            letter.action_retry()
+            self.assertRecordValues(letter, [{"state": "to_send", "failure_reason": False}])
+            self.env["account.dunning.send.queue"]._drain(commit=False)
         self.assertEqual(letter.state, "sent")
-        # 06-16..06-30 = 15 days at 2026 H1's 2.15 + 10 = 12.15 %, 07-01..07-06 = 6 days at 2026 H2's
-        # 2.15 + 10 = 12.15 %: 1,000 x 12.15 x 21 / 36,500 = 255,150 / 36,500 = 6.990... -> 6.99, plus 40.
-        self.assertEqual(sum(letter.line_ids.mapped("interest_amount")), 6.99)
+        # To the letter's date (the queue sends a letter on its run's day): 06-16..06-30 = 15 days at
+        # 2026 H1's 2.15 + 10 = 12.15 %, 07-01..07-05 = 5 days at 2026 H2's 2.15 + 10 = 12.15 %:
+        # 1,000 x 12.15 x 20 / 36,500 = 243,000 / 36,500 = 6.657... -> 6.66, plus 40.
+        self.assertEqual(sum(letter.line_ids.mapped("interest_amount")), 6.66)
         self.assertEqual(sum(letter.line_ids.mapped("indemnity_amount")), 40.0)
 
     def test_the_case_says_its_penalties_are_incomplete(self):
@@ -209,6 +212,27 @@ class TestRatesKeptCurrent(DunningCommon):
         with freeze_time("2026-07-05"):
             self.assertEqual(case.penalties_to_date, 46.69)
             self.assertFalse(case.penalties_warning)
+
+    def test_a_rate_entered_by_hand_releases_the_letters_the_queue_held(self):
+        self._professional_late_on_2026_06_15()
+        other = self.professional.copy({"name": "Second professional"})
+        self.invoice(other, 500.0, "2026-05-16")  # due 2026-06-15 too
+        self.dun("2026-07-05")
+        held, by_hand = self.letters(self.professional), self.letters(other)
+        self.assertEqual((held.state, by_hand.state), ("failed", "failed"))
+        # Stands for a letter a collector sent herself (never put in the queue): hers to retry.
+        by_hand.send_queued = False
+        # A figure for the test only: 2.40 % in force on 2026-07-01, entered by an accountant.
+        self.Rate.create({"rate_type": "ecb_mro", "date_from": "2026-07-01", "rate": 2.40, "note": "ECB"})
+        self.assertRecordValues(held, [{"state": "to_send", "failure_reason": False, "penalty_error": False}])
+        self.assertIn("back in the queue", held.message_ids[0].body)
+        self.assertEqual(by_hand.state, "failed")
+        with freeze_time("2026-07-05"):
+            self.env["account.dunning.send.queue"]._drain(commit=False)
+        self.assertEqual(held.state, "sent")
+        # 15 days at 12.15 % + 5 days at 12.40 % = 4.9931... + 1.6986... = 6.69 (worked out in
+        # test_an_entry_dated_the_first_day_confirms_the_half_year).
+        self.assertEqual(sum(held.line_ids.mapped("interest_amount")), 6.69)
 
     def test_an_entry_dated_the_first_day_confirms_the_half_year(self):
         self._professional_late_on_2026_06_15()
